@@ -1,0 +1,9 @@
+# Norwegian formats: "23. oktober 2018 kl. 23.59".
+DATE_FORMAT = "j. F Y"
+DATETIME_FORMAT = "j. F Y \\k\\l. H.i"
+TIME_FORMAT = "H.i"
+SHORT_DATE_FORMAT = "d.m.Y"
+SHORT_DATETIME_FORMAT = "d.m.Y H.i"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"
+NUMBER_GROUPING = 3

@@ -1,0 +1,115 @@
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    navn = models.CharField(_("name"), max_length=100, unique=True)
+    fylke = models.CharField(_("county"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["fylke", "navn"]
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class OrganisasjonType(models.TextChoices):
+    FYLKESKOMMUNE = "fylkeskommune", _("County council")
+    KOMMUNE = "kommune", _("Municipality")
+    REGIONRAAD = "regionraad", _("Regional council")
+    STATLIG = "statlig", _("State agency")
+    UTDANNING_FORSKNING = "utdanning_forskning", _("Education and research")
+    NAERINGSLIV = "naeringsliv", _("Business")
+    NAERINGSFORENING_HAGE = "naeringsforening_hage", _("Business association or business garden")
+    ARBEIDSLIVETS_PARTER = "arbeidslivets_parter", _("Social partners")
+    FRIVILLIG = "frivillig", _("Voluntary sector")
+    ANNET = "annet", _("Other")
+
+
+class OrganisasjonQuerySet(models.QuerySet):
+    def with_role_counts(self):
+        from tiltak.models import Rolle  # noqa: PLC0415 - reverse relation, avoids import cycle
+
+        return self.annotate(
+            antall_hovedansvar=Count(
+                "ansvar", filter=Q(ansvar__rolle=Rolle.HOVEDANSVAR), distinct=True
+            ),
+            antall_samarbeid=Count(
+                "ansvar", filter=Q(ansvar__rolle=Rolle.SAMARBEIDSPART), distinct=True
+            ),
+        )
+
+
+class Organisasjon(models.Model):
+    """An actor in the partnership registry. A group ("kommunene") is an entry of its own."""
+
+    navn = models.CharField(_("name"), max_length=255, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    forkortelse = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    type = models.CharField(
+        _("type"), max_length=30, choices=OrganisasjonType.choices, default=OrganisasjonType.ANNET
+    )
+    er_gruppe = models.BooleanField(
+        _("is a group"),
+        default=False,
+        help_text=_("A group of actors named together, such as “kommunene” or “næringslivet”."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisasjoner",
+    )
+    nettside = models.URLField(_("website"), blank=True)
+
+    objects = OrganisasjonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["navn"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("forkortelse"),
+                condition=~Q(forkortelse=""),
+                name="organisasjon_unique_forkortelse",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=OrganisasjonType.values), name="organisasjon_valid_type"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.forkortelse and self.forkortelse.lower() != self.navn.lower():
+            return f"{self.navn} ({self.forkortelse})"
+        return self.navn
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerskap:organisasjon_detail", kwargs={"slug": self.slug})
+
+
+class OrganisasjonAlias(models.Model):
+    """Another way the organisation is written in source documents ("Bfk", "Regionrådet i Hallingdal")."""
+
+    organisasjon = models.ForeignKey(
+        Organisasjon, on_delete=models.CASCADE, related_name="aliaser", verbose_name=_("organisation")
+    )
+    navn = models.CharField(_("name as written"), max_length=255)
+
+    class Meta:
+        verbose_name = _("alternative name")
+        verbose_name_plural = _("alternative names")
+        ordering = ["navn"]
+        constraints = [
+            models.UniqueConstraint(Lower("navn"), name="organisasjonalias_unique_navn"),
+        ]
+
+    def __str__(self) -> str:
+        return self.navn

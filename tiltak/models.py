@@ -1,0 +1,403 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partnerskap.models import Organisasjon, Region
+
+
+class RegionalPlan(models.Model):
+    navn = models.CharField(_("name"), max_length=255, unique=True)
+    eier = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="regionale_planer",
+    )
+    start_aar = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    slutt_aar = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regional plan")
+        verbose_name_plural = _("regional plans")
+        ordering = ["navn"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_aar__isnull=True)
+                | Q(slutt_aar__isnull=True)
+                | Q(start_aar__lte=F("slutt_aar")),
+                name="regionalplan_period_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class ProgramStatus(models.TextChoices):
+    UTKAST = "utkast", _("Draft")
+    PAA_HOERING = "paa_hoering", _("On hearing")
+    VEDTATT = "vedtatt", _("Adopted")
+    ARKIVERT = "arkivert", _("Archived")
+
+
+PUBLIC_STATUSES = (ProgramStatus.PAA_HOERING, ProgramStatus.VEDTATT)
+
+
+class NivaaBetegnelse(models.TextChoices):
+    """What the programme calls its top level; seed 000 says tema, seed 001 innsatsområde."""
+
+    TEMA = "tema", _("Theme")
+    INNSATSOMRAADE = "innsatsomraade", _("Focus area")
+    OMRAADE = "omraade", _("Area")
+
+
+class HandlingsprogramQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+
+class Handlingsprogram(models.Model):
+    navn = models.CharField(_("name"), max_length=255)
+    undertittel = models.CharField(_("subtitle"), max_length=255, blank=True)
+    start_aar = models.PositiveSmallIntegerField(_("from year"))
+    slutt_aar = models.PositiveSmallIntegerField(_("to year"))
+    eier = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="handlingsprogrammer",
+        help_text=_("The county organisation that owns and edits the programme."),
+    )
+    planer = models.ManyToManyField(
+        RegionalPlan, verbose_name=_("regional plans"), related_name="handlingsprogrammer", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.UTKAST
+    )
+    forrige_versjon = models.ForeignKey(
+        "self",
+        verbose_name=_("rolled from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="neste_versjoner",
+    )
+    nivaa_betegnelse = models.CharField(
+        _("name of the top level"),
+        max_length=20,
+        choices=NivaaBetegnelse.choices,
+        default=NivaaBetegnelse.TEMA,
+    )
+    beskrivelse = models.TextField(_("description"), blank=True)
+    kilde = models.TextField(_("source"), blank=True)
+
+    objects = HandlingsprogramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action programme")
+        verbose_name_plural = _("action programmes")
+        ordering = ["-start_aar", "navn"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["navn", "start_aar", "slutt_aar"], name="handlingsprogram_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_aar__lte=F("slutt_aar")), name="handlingsprogram_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgramStatus.values), name="handlingsprogram_valid_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.navn} {self.periode}"
+
+    @property
+    def periode(self) -> str:
+        return f"{self.start_aar}–{self.slutt_aar}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return reverse("tiltak:programme_detail", kwargs={"pk": self.pk})
+
+
+class Tema(models.Model):
+    """Top level: tema (seed 000), innsatsområde (seed 001) or hovedinnsatsområde (seed 003)."""
+
+    program = models.ForeignKey(
+        Handlingsprogram, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="temaer"
+    )
+    nummer = models.PositiveSmallIntegerField(_("number"))
+    navn = models.CharField(_("name"), max_length=255)
+    etikett = models.CharField(_("label"), max_length=100, blank=True)
+    overordnet_maal = models.TextField(_("overall goal"), blank=True)
+    ansvarlig = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("lead partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ansvar_for_temaer",
+    )
+    ansvarlig_tekst = models.CharField(_("lead partner as written"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["program", "nummer"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "nummer"], name="tema_unique_nummer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nummer} {self.navn}"
+
+
+class Delmaal(models.Model):
+    tema = models.ForeignKey(
+        Tema, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="delmaal"
+    )
+    nummer = models.CharField(
+        _("number"), max_length=10, blank=True, help_text=_("For example “3.1”; may be empty.")
+    )
+    navn = models.TextField(_("sub-goal"))
+    smarte_maal = models.TextField(_("measurable goals"), blank=True)
+    rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("sub-goal")
+        verbose_name_plural = _("sub-goals")
+        ordering = ["tema", "rekkefoelge", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tema", "nummer"], condition=~Q(nummer=""), name="delmaal_unique_nummer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nummer} {self.navn}".strip() if self.nummer else self.navn
+
+
+class Satsingsomraade(models.Model):
+    tema = models.ForeignKey(
+        Tema, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="satsingsomraader"
+    )
+    delmaal = models.ForeignKey(
+        Delmaal,
+        verbose_name=_("sub-goal"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="satsingsomraader",
+    )
+    navn = models.TextField(_("priority area"))
+    prioritert_handling = models.TextField(_("prioritised action"), blank=True)
+    rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("priority area")
+        verbose_name_plural = _("priority areas")
+        ordering = ["tema", "delmaal", "rekkefoelge", "id"]
+
+    def __str__(self) -> str:
+        return self.navn
+
+    def clean(self):
+        if self.delmaal_id and self.delmaal.tema_id != self.tema_id:
+            raise ValidationError({"delmaal": _("The sub-goal belongs to another theme.")})
+
+
+class TiltakType(models.TextChoices):
+    """The six types of seed 003 (annual reporting on the competence strategy)."""
+
+    FOU = "fou", _("R&D")
+    KURS_UTDANNING = "kurs_utdanning", _("Course/education")
+    RAAD_UTVALG_NETTVERK = "raad_utvalg_nettverk", _("Council/committee/network")
+    PROSJEKT = "prosjekt", _("Project")
+    INFORMASJON = "informasjon", _("Information")
+    ARRANGEMENT = "arrangement", _("Event")
+
+
+class TiltakStatus(models.TextChoices):
+    FORESLAATT = "foreslaatt", _("Proposed")
+    PLANLAGT = "planlagt", _("Planned")
+    PAAGAAR = "paagaar", _("In progress")
+    GJENNOMFOERT = "gjennomfoert", _("Completed")
+    UTSATT = "utsatt", _("Postponed")
+    AVSLUTTET = "avsluttet", _("Discontinued")
+
+
+class TiltakQuerySet(models.QuerySet):
+    def for_organisasjon(self, organisasjon, rolle: str | None = None):
+        filters = {"ansvar__organisasjon": organisasjon}
+        if rolle:
+            filters["ansvar__rolle"] = rolle
+        return self.filter(pk__in=Ansvar.objects.filter(**filters).values("tiltak_id"))
+
+    def public(self):
+        return self.filter(program__status__in=PUBLIC_STATUSES)
+
+
+class Tiltak(models.Model):
+    program = models.ForeignKey(
+        Handlingsprogram, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="tiltak"
+    )
+    tema = models.ForeignKey(
+        Tema, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="tiltak"
+    )
+    delmaal = models.ForeignKey(
+        Delmaal,
+        verbose_name=_("sub-goal"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tiltak",
+    )
+    satsingsomraade = models.ForeignKey(
+        Satsingsomraade,
+        verbose_name=_("priority area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tiltak",
+    )
+    nummer = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True, help_text=_("Numbered within the theme.")
+    )
+    tittel = models.TextField(_("title"))
+    beskrivelse = models.TextField(_("description"), blank=True)
+    virkemiddel = models.TextField(_("instrument"), blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=TiltakType.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TiltakStatus.choices, default=TiltakStatus.FORESLAATT
+    )
+    start_aar = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True)
+    slutt_aar = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    finansiering = models.TextField(_("funding"), blank=True)
+    forventet_resultat = models.TextField(_("expected result"), blank=True)
+    hovedansvar_tekst = models.TextField(_("lead responsibility as written"), blank=True)
+    samarbeidsparter_tekst = models.TextField(_("collaborators as written"), blank=True)
+    merknader = models.TextField(_("notes"), blank=True)
+    rekkefoelge = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = TiltakQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["program", "tema__nummer", "rekkefoelge", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tema", "nummer"],
+                condition=Q(nummer__isnull=False),
+                name="tiltak_unique_nummer_in_tema",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_aar__isnull=True)
+                | Q(slutt_aar__isnull=True)
+                | Q(start_aar__lte=F("slutt_aar")),
+                name="tiltak_period_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TiltakStatus.values), name="tiltak_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(type="") | Q(type__in=TiltakType.values), name="tiltak_valid_type"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.nummer_visning} {self.tittel}".strip()
+
+    @property
+    def nummer_visning(self) -> str:
+        """"3.11": tema number and tiltak number, as the programme's readers cite it."""
+        if self.nummer is None:
+            return ""
+        return f"{self.tema.nummer}.{self.nummer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tiltak:tiltak_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.tema_id and self.program_id and self.tema.program_id != self.program_id:
+            errors["tema"] = _("The theme belongs to another programme.")
+        if self.delmaal_id and self.delmaal.tema_id != self.tema_id:
+            errors["delmaal"] = _("The sub-goal belongs to another theme.")
+        if self.satsingsomraade_id:
+            s = self.satsingsomraade
+            if s.tema_id != self.tema_id or (s.delmaal_id and s.delmaal_id != self.delmaal_id):
+                errors["satsingsomraade"] = _("The priority area belongs to another sub-goal.")
+        if errors:
+            raise ValidationError(errors)
+
+    def hovedansvarlige(self):
+        return [a.organisasjon for a in self.ansvar.all() if a.rolle == Rolle.HOVEDANSVAR]
+
+    def samarbeidsparter(self):
+        return [a.organisasjon for a in self.ansvar.all() if a.rolle == Rolle.SAMARBEIDSPART]
+
+
+class Rolle(models.TextChoices):
+    HOVEDANSVAR = "hovedansvar", _("Lead responsibility")
+    SAMARBEIDSPART = "samarbeidspart", _("Collaborator")
+
+
+class Ansvar(models.Model):
+    """One organisation's role in one tiltak. All responsibility lives in this one table."""
+
+    tiltak = models.ForeignKey(
+        Tiltak, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="ansvar"
+    )
+    organisasjon = models.ForeignKey(
+        Organisasjon, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="ansvar"
+    )
+    rolle = models.CharField(_("role"), max_length=20, choices=Rolle.choices)
+    rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
+    tekst_som_skrevet = models.CharField(
+        _("as written"),
+        max_length=500,
+        blank=True,
+        help_text=_("The party as the source document wrote it, e.g. “Regionrådet i Hallingdal”."),
+    )
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["tiltak", "rolle", "rekkefoelge", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tiltak", "organisasjon", "rolle"], name="ansvar_unique_role"
+            ),
+            models.CheckConstraint(condition=Q(rolle__in=Rolle.values), name="ansvar_valid_rolle"),
+        ]
+        indexes = [models.Index(fields=["organisasjon", "rolle"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisasjon} – {self.get_rolle_display()}"
+
+
+__all__ = [
+    "Ansvar",
+    "Delmaal",
+    "Handlingsprogram",
+    "NivaaBetegnelse",
+    "ProgramStatus",
+    "Region",
+    "RegionalPlan",
+    "Rolle",
+    "Satsingsomraade",
+    "Tema",
+    "Tiltak",
+    "TiltakStatus",
+    "TiltakType",
+]
