@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class HoeringConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'hoering'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "hoering"

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -31,20 +31,6 @@ class OrganisasjonType(models.TextChoices):
     ANNET = "annet", _("Other")
 
 
-class OrganisasjonQuerySet(models.QuerySet):
-    def with_role_counts(self):
-        from tiltak.models import Rolle  # noqa: PLC0415 - reverse relation, avoids import cycle
-
-        return self.annotate(
-            antall_hovedansvar=Count(
-                "ansvar", filter=Q(ansvar__rolle=Rolle.HOVEDANSVAR), distinct=True
-            ),
-            antall_samarbeid=Count(
-                "ansvar", filter=Q(ansvar__rolle=Rolle.SAMARBEIDSPART), distinct=True
-            ),
-        )
-
-
 class Organisasjon(models.Model):
     """An actor in the partnership registry. A group ("kommunene") is an entry of its own."""
 
@@ -69,8 +55,6 @@ class Organisasjon(models.Model):
     )
     nettside = models.URLField(_("website"), blank=True)
 
-    objects = OrganisasjonQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -92,14 +76,17 @@ class Organisasjon(models.Model):
         return self.navn
 
     def get_absolute_url(self) -> str:
-        return reverse("partnerskap:organisasjon_detail", kwargs={"slug": self.slug})
+        return reverse("tiltak:organisasjon_detail", kwargs={"slug": self.slug})
 
 
 class OrganisasjonAlias(models.Model):
     """Another way the organisation is written in source documents ("Bfk", "Regionrådet i Hallingdal")."""
 
     organisasjon = models.ForeignKey(
-        Organisasjon, on_delete=models.CASCADE, related_name="aliaser", verbose_name=_("organisation")
+        Organisasjon,
+        on_delete=models.CASCADE,
+        related_name="aliaser",
+        verbose_name=_("organisation"),
     )
     navn = models.CharField(_("name as written"), max_length=255)
 

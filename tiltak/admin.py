@@ -1,3 +1,99 @@
 from django.contrib import admin
 
-# Register your models here.
+from .models import Ansvar, Delmaal, Handlingsprogram, RegionalPlan, Satsingsomraade, Tema, Tiltak
+
+
+@admin.register(RegionalPlan)
+class RegionalPlanAdmin(admin.ModelAdmin):
+    list_display = ["navn", "eier", "start_aar", "slutt_aar"]
+    search_fields = ["navn"]
+    autocomplete_fields = ["eier"]
+
+
+class TemaInline(admin.TabularInline):
+    model = Tema
+    extra = 0
+    fields = ["nummer", "navn", "etikett", "ansvarlig"]
+    autocomplete_fields = ["ansvarlig"]
+    show_change_link = True
+
+
+@admin.register(Handlingsprogram)
+class HandlingsprogramAdmin(admin.ModelAdmin):
+    list_display = ["navn", "start_aar", "slutt_aar", "status", "eier"]
+    list_filter = ["status", "eier"]
+    search_fields = ["navn", "undertittel"]
+    autocomplete_fields = ["eier", "forrige_versjon"]
+    filter_horizontal = ["planer"]
+    list_select_related = ["eier"]
+    inlines = [TemaInline]
+
+
+class DelmaalInline(admin.TabularInline):
+    model = Delmaal
+    extra = 0
+    fields = ["nummer", "navn", "rekkefoelge"]
+    show_change_link = True
+
+
+@admin.register(Tema)
+class TemaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "program", "etikett", "ansvarlig"]
+    list_filter = ["program"]
+    search_fields = ["navn", "etikett", "overordnet_maal"]
+    autocomplete_fields = ["program", "ansvarlig"]
+    list_select_related = ["program", "ansvarlig"]
+    inlines = [DelmaalInline]
+
+
+class SatsingsomraadeInline(admin.TabularInline):
+    model = Satsingsomraade
+    extra = 0
+    fields = ["navn", "prioritert_handling", "rekkefoelge"]
+    show_change_link = True
+
+
+@admin.register(Delmaal)
+class DelmaalAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "tema"]
+    list_filter = ["tema__program"]
+    search_fields = ["nummer", "navn"]
+    autocomplete_fields = ["tema"]
+    list_select_related = ["tema"]
+    inlines = [SatsingsomraadeInline]
+
+
+@admin.register(Satsingsomraade)
+class SatsingsomraadeAdmin(admin.ModelAdmin):
+    list_display = ["navn", "tema", "delmaal"]
+    list_filter = ["tema__program"]
+    search_fields = ["navn", "prioritert_handling"]
+    autocomplete_fields = ["tema", "delmaal"]
+    list_select_related = ["tema", "delmaal"]
+
+
+class AnsvarInline(admin.TabularInline):
+    model = Ansvar
+    extra = 1
+    fields = ["rolle", "organisasjon", "rekkefoelge", "tekst_som_skrevet"]
+    autocomplete_fields = ["organisasjon"]
+
+
+@admin.register(Tiltak)
+class TiltakAdmin(admin.ModelAdmin):
+    list_display = ["nummer_visning", "tittel", "program", "tema", "type", "status"]
+    list_display_links = ["tittel"]
+    list_filter = ["program", "type", "status", "tema__nummer"]
+    search_fields = ["tittel", "beskrivelse", "virkemiddel", "ansvar__organisasjon__navn"]
+    autocomplete_fields = ["program", "tema", "delmaal", "satsingsomraade"]
+    list_select_related = ["program", "tema"]
+    inlines = [AnsvarInline]
+
+
+@admin.register(Ansvar)
+class AnsvarAdmin(admin.ModelAdmin):
+    list_display = ["tiltak", "organisasjon", "rolle", "tekst_som_skrevet"]
+    list_filter = ["rolle", "organisasjon__type"]
+    search_fields = ["organisasjon__navn", "tekst_som_skrevet", "tiltak__tittel"]
+    autocomplete_fields = ["tiltak", "organisasjon"]
+    list_select_related = ["tiltak", "tiltak__tema", "organisasjon"]

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class TiltakConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'tiltak'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tiltak"

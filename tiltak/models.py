@@ -73,7 +73,10 @@ class Handlingsprogram(models.Model):
         help_text=_("The county organisation that owns and edits the programme."),
     )
     planer = models.ManyToManyField(
-        RegionalPlan, verbose_name=_("regional plans"), related_name="handlingsprogrammer", blank=True
+        RegionalPlan,
+        verbose_name=_("regional plans"),
+        related_name="handlingsprogrammer",
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.UTKAST
@@ -132,7 +135,10 @@ class Tema(models.Model):
     """Top level: tema (seed 000), innsatsområde (seed 001) or hovedinnsatsområde (seed 003)."""
 
     program = models.ForeignKey(
-        Handlingsprogram, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="temaer"
+        Handlingsprogram,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="temaer",
     )
     nummer = models.PositiveSmallIntegerField(_("number"))
     navn = models.CharField(_("name"), max_length=255)
@@ -236,9 +242,9 @@ class TiltakStatus(models.TextChoices):
 
 class TiltakQuerySet(models.QuerySet):
     def for_organisasjon(self, organisasjon, rolle: str | None = None):
-        filters = {"ansvar__organisasjon": organisasjon}
+        filters = {"organisasjon": organisasjon}
         if rolle:
-            filters["ansvar__rolle"] = rolle
+            filters["rolle"] = rolle
         return self.filter(pk__in=Ansvar.objects.filter(**filters).values("tiltak_id"))
 
     def public(self):
@@ -247,7 +253,10 @@ class TiltakQuerySet(models.QuerySet):
 
 class Tiltak(models.Model):
     program = models.ForeignKey(
-        Handlingsprogram, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="tiltak"
+        Handlingsprogram,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="tiltak",
     )
     tema = models.ForeignKey(
         Tema, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="tiltak"
@@ -319,7 +328,7 @@ class Tiltak(models.Model):
 
     @property
     def nummer_visning(self) -> str:
-        """"3.11": tema number and tiltak number, as the programme's readers cite it."""
+        """ "3.11": tema number and tiltak number, as the programme's readers cite it."""
         if self.nummer is None:
             return ""
         return f"{self.tema.nummer}.{self.nummer}"
@@ -340,11 +349,12 @@ class Tiltak(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def hovedansvarlige(self):
-        return [a.organisasjon for a in self.ansvar.all() if a.rolle == Rolle.HOVEDANSVAR]
+    # Both read the prefetched ansvar rows, so a list of tiltak costs no query per row.
+    def hovedansvar(self) -> list["Ansvar"]:
+        return [a for a in self.ansvar.all() if a.rolle == Rolle.HOVEDANSVAR]
 
-    def samarbeidsparter(self):
-        return [a.organisasjon for a in self.ansvar.all() if a.rolle == Rolle.SAMARBEIDSPART]
+    def samarbeidsparter(self) -> list["Ansvar"]:
+        return [a for a in self.ansvar.all() if a.rolle == Rolle.SAMARBEIDSPART]
 
 
 class Rolle(models.TextChoices):
@@ -359,7 +369,10 @@ class Ansvar(models.Model):
         Tiltak, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="ansvar"
     )
     organisasjon = models.ForeignKey(
-        Organisasjon, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="ansvar"
+        Organisasjon,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="ansvar",
     )
     rolle = models.CharField(_("role"), max_length=20, choices=Rolle.choices)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -1,0 +1,129 @@
+# Partnerskapsportalen: one entry point for setting up, running, testing and linting.
+# `make run` for a development server on SQLite, `make test` for what CI runs (.ci/run).
+# Everything installs itself from the project's own files; a fresh machine needs only `make`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Stages must run in the order given (setup before lint before the test passes).
+.NOTPARALLEL:
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+MANAGE  := $(PYTHON) manage.py
+PYTEST  := $(VENV)/bin/pytest
+RUFF    := $(VENV)/bin/ruff
+DJLINT  := $(VENV)/bin/djlint
+
+# PostgreSQL pass: local cluster over the Unix socket as the `root` role (scripts/setup-postgres.sh).
+POSTGRES_URL ?= postgres:///portal
+# Workers for the parallel passes; the CI machines have 2 cores.
+XDIST       ?= -n 2
+# Extra pytest arguments, e.g. make test-sqlite PYTEST_ARGS="-k hoering -x"
+PYTEST_ARGS ?=
+HOST_PORT   ?= 127.0.0.1:8000
+
+stage = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
+
+.PHONY: help setup setup-system setup-python setup-postgres compilemessages run \
+        test test-sqlite test-postgres test-browser lint fmt bench messages vendor clean
+
+help:
+	@echo "make setup          install system packages, .venv, PostgreSQL; compile translations"
+	@echo "make run            setup, migrate, load demo data, runserver on $(HOST_PORT)"
+	@echo "                    (SQLite in var/ unless DATABASE_URL is set)"
+	@echo "make test           lint + test-sqlite + test-postgres + test-browser (what CI runs)"
+	@echo "make test-sqlite    pytest -n 2 on SQLite, browser tests excluded"
+	@echo "make test-postgres  pytest -n 2 on PostgreSQL ($(POSTGRES_URL)), browser tests excluded"
+	@echo "make test-browser   pytest -m browser (Playwright + Debian chromium), not parallel"
+	@echo "make lint           ruff check, ruff format --check, djlint, makemigrations --check"
+	@echo "make fmt            ruff format + ruff check --fix"
+	@echo "make bench          manage.py bench"
+	@echo "make messages       makemessages nb/nn/en + compilemessages"
+	@echo "make vendor         refresh static/vendor/ from npm (scripts/vendor.sh)"
+	@echo "make clean          remove caches, compiled translations and collected static files"
+
+# --- setup -----------------------------------------------------------------------------------
+
+setup: setup-system setup-python setup-postgres compilemessages
+
+setup-system:
+	$(call stage,setup: system packages)
+	bash scripts/setup-system.sh
+
+setup-python:
+	$(call stage,setup: Python environment)
+	bash scripts/setup-python.sh
+
+# A missing PostgreSQL must not stop `make run` on SQLite; test-postgres checks it again and fails.
+setup-postgres:
+	$(call stage,setup: PostgreSQL)
+	bash scripts/setup-postgres.sh || \
+	  echo "WARNING: PostgreSQL setup failed; SQLite still works, make test-postgres will not." >&2
+
+compilemessages: setup-python
+	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+
+# --- run -------------------------------------------------------------------------------------
+
+run: setup
+	$(call stage,run: migrate + demo data)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(call stage,run: http://$(HOST_PORT)/)
+	$(MANAGE) runserver $(HOST_PORT)
+
+# --- quality ---------------------------------------------------------------------------------
+
+lint: setup-python
+	$(call stage,lint: ruff check)
+	$(RUFF) check .
+	$(call stage,lint: ruff format --check)
+	$(RUFF) format --check .
+	$(call stage,lint: djlint templates)
+	$(DJLINT) templates --lint
+	$(call stage,lint: makemigrations --check)
+	$(MANAGE) makemigrations --check --dry-run
+
+fmt: setup-python
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+# pytest exit code 5 (no tests collected) is a failure in every pass, as any non-zero code is.
+test: setup lint test-sqlite test-postgres test-browser
+	$(call stage,test: all passes green)
+
+test-sqlite: setup
+	$(call stage,test: SQLite (pytest $(XDIST)))
+	env -u DATABASE_URL $(PYTEST) $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+test-postgres: setup
+	$(call stage,test: PostgreSQL $(POSTGRES_URL) (pytest $(XDIST)))
+	bash scripts/setup-postgres.sh
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that unless
+# told it is safe (it is: one thread, no real async code).
+test-browser: setup
+	$(call stage,test: browser journeys (Chromium /usr/bin/chromium, SQLite))
+	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PYTEST) -m browser -p no:xdist $(PYTEST_ARGS)
+
+bench: setup
+	$(call stage,bench)
+	$(MANAGE) bench
+
+# --- translations and assets -----------------------------------------------------------------
+
+messages: setup-python
+	$(MANAGE) makemessages -l nb -l nn -l en --ignore=$(VENV) --ignore=static/vendor \
+	  --ignore=node_modules
+	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules
+
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} + -o \
+	  -name '*.mo' -type f -exec rm -f {} +
+	rm -rf .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,404 @@
+"""Public read-only JSON API for programmes, tiltak and organisations.
+
+Everything is scoped by `selectors.visible_programmes(user)`, the same rule as the HTML pages:
+anonymous users see programmes on hearing or adopted, staff see every status. Tiltak are
+filtered by the very `TiltakFilter` the search page uses, so both answer alike.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
+
+from . import selectors
+from .filters import TiltakFilter
+from .models import Handlingsprogram, ProgramStatus, Tiltak, TiltakStatus, TiltakType
+
+# --- Shared fields ------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageUrlField(serializers.ReadOnlyField):
+    """The object's HTML page (`get_absolute_url`) as an absolute URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Web page of this item."))
+        super().__init__(source="get_absolute_url", **kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return request.build_absolute_uri(value) if request else value
+
+
+# One small serializer per choice set, so each enum gets its own schema component name.
+class ProgrammeStatusValueSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(source="status", choices=ProgramStatus.choices)
+    display = serializers.CharField(source="get_status_display", help_text=_("Translated label."))
+
+
+class TiltakStatusValueSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(source="status", choices=TiltakStatus.choices)
+    display = serializers.CharField(source="get_status_display", help_text=_("Translated label."))
+
+
+class TiltakTypeValueSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(source="type", choices=TiltakType.choices)
+    display = serializers.CharField(source="get_type_display", help_text=_("Translated label."))
+
+    def to_representation(self, instance):
+        # A tiltak without a type gives null rather than an empty code.
+        if not instance.type:
+            return None
+        return super().to_representation(instance)
+
+
+class OrganisasjonTypeValueSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(source="type", choices=OrganisasjonType.choices)
+    display = serializers.CharField(source="get_type_display", help_text=_("Translated label."))
+
+
+# --- Organisations ------------------------------------------------------------------------
+
+
+class RegionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = read_only_fields = ["id", "navn"]
+
+
+class OrganisasjonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisasjon
+        fields = read_only_fields = ["id", "navn", "forkortelse"]
+
+
+class OrganisasjonSerializer(serializers.ModelSerializer):
+    type = OrganisasjonTypeValueSerializer(source="*", read_only=True)
+    region = RegionRefSerializer(read_only=True, allow_null=True)
+    aliaser = serializers.SlugRelatedField(
+        slug_field="navn",
+        many=True,
+        read_only=True,
+        help_text=_("Other ways the name is written in source documents."),
+    )
+    antall_hovedansvar = serializers.IntegerField(
+        read_only=True, help_text=_("Number of measures it leads, in visible programmes.")
+    )
+    antall_samarbeid = serializers.IntegerField(
+        read_only=True,
+        help_text=_("Number of measures it collaborates on, in visible programmes."),
+    )
+    url = PageUrlField()
+
+    class Meta:
+        model = Organisasjon
+        fields = read_only_fields = [
+            "id",
+            "slug",
+            "navn",
+            "forkortelse",
+            "type",
+            "er_gruppe",
+            "region",
+            "aliaser",
+            "antall_hovedansvar",
+            "antall_samarbeid",
+            "url",
+        ]
+
+
+class OrganisasjonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search in name, abbreviation and alternative names"), method="filter_text"
+    )
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisasjonType.choices)
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    # A typed choice rather than BooleanFilter: that one ignores a misspelt value silently,
+    # where the API must answer 400.
+    er_gruppe = extend_schema_field({"type": "boolean", "description": _("Is a group.")})(
+        django_filters.TypedChoiceFilter(
+            label=_("Is a group"),
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+        )
+    )
+
+    class Meta:
+        model = Organisasjon
+        fields = ["q", "type", "region", "er_gruppe"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(navn__icontains=value)
+            | Q(forkortelse__icontains=value)
+            | Q(
+                pk__in=OrganisasjonAlias.objects.filter(navn__icontains=value).values(
+                    "organisasjon_id"
+                )
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List organisations"),
+        description=_(
+            "The partner registry. Counts of roles cover only the programmes you may see."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("One organisation")),
+)
+class OrganisasjonViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganisasjonSerializer
+    filterset_class = OrganisasjonFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        programmes = selectors.visible_programmes(self.request.user)
+        return selectors.organisasjon_list(programmes=programmes).prefetch_related("aliaser")
+
+
+# --- Tiltak -------------------------------------------------------------------------------
+
+
+class TemaRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nummer = serializers.IntegerField()
+    navn = serializers.CharField()
+
+
+class DelmaalRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nummer = serializers.CharField(help_text=_("For example “3.1”; may be empty."))
+    navn = serializers.CharField()
+
+
+class SatsingsomraadeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    navn = serializers.CharField()
+
+
+class TiltakPartSerializer(serializers.Serializer):
+    """One organisation's role in a tiltak (read from an Ansvar row)."""
+
+    id = serializers.IntegerField(source="organisasjon.id")
+    slug = serializers.CharField(source="organisasjon.slug")
+    navn = serializers.CharField(source="organisasjon.navn")
+    forkortelse = serializers.CharField(source="organisasjon.forkortelse")
+    tekst_som_skrevet = serializers.CharField(
+        help_text=_("The party as the source document wrote it.")
+    )
+
+
+class TiltakSerializer(serializers.ModelSerializer):
+    program = serializers.IntegerField(source="program_id", help_text=_("Programme id."))
+    tema = TemaRefSerializer(read_only=True)
+    delmaal = DelmaalRefSerializer(read_only=True, allow_null=True)
+    satsingsomraade = SatsingsomraadeRefSerializer(read_only=True, allow_null=True)
+    nummer_visning = serializers.CharField(
+        read_only=True, help_text=_("Theme and measure number as cited, e.g. “3.11”.")
+    )
+    type = TiltakTypeValueSerializer(source="*", read_only=True, allow_null=True)
+    status = TiltakStatusValueSerializer(source="*", read_only=True)
+    hovedansvar = TiltakPartSerializer(many=True, read_only=True)
+    samarbeidsparter = TiltakPartSerializer(many=True, read_only=True)
+    url = PageUrlField()
+
+    class Meta:
+        model = Tiltak
+        fields = read_only_fields = [
+            "id",
+            "program",
+            "tema",
+            "delmaal",
+            "satsingsomraade",
+            "nummer",
+            "nummer_visning",
+            "tittel",
+            "beskrivelse",
+            "virkemiddel",
+            "type",
+            "status",
+            "start_aar",
+            "slutt_aar",
+            "finansiering",
+            "forventet_resultat",
+            "hovedansvar",
+            "samarbeidsparter",
+            "hovedansvar_tekst",
+            "samarbeidsparter_tekst",
+            "url",
+        ]
+
+
+class TiltakApiFilter(TiltakFilter):
+    """TiltakFilter unchanged. The overrides only tell the OpenAPI schema the type of the
+    method-based parameters (drf-spectacular reads the annotation of `value`)."""
+
+    def filter_organisasjon(self, queryset, name, value: Organisasjon):
+        return super().filter_organisasjon(queryset, name, value)
+
+    def filter_noop(self, queryset, name, value: str):
+        return super().filter_noop(queryset, name, value)
+
+    @extend_schema_field({"type": "integer", "description": _("Region id.")})
+    def filter_region(self, queryset, name, value: Region):
+        return super().filter_region(queryset, name, value)
+
+
+class VisibleProgrammesFilterBackend(DjangoFilterBackend):
+    """Gives the FilterSet the programmes this user may see, so a programme, theme or
+    sub-goal outside them is an invalid choice (400), exactly as on the search page."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["programmes"] = selectors.visible_programmes(request.user)
+        return kwargs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Search measures"),
+        description=_(
+            "The same filters as the search page. An invalid value gives 400 naming the parameter."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("One measure")),
+)
+class TiltakViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TiltakSerializer
+    filter_backends = [VisibleProgrammesFilterBackend]
+    filterset_class = TiltakApiFilter
+
+    def get_queryset(self):
+        programmes = selectors.visible_programmes(self.request.user)
+        return selectors.tiltak_list(queryset=Tiltak.objects.filter(program__in=programmes))
+
+
+# --- Programmes ---------------------------------------------------------------------------
+
+
+class PeriodeSerializer(serializers.Serializer):
+    start_aar = serializers.IntegerField()
+    slutt_aar = serializers.IntegerField()
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    periode = PeriodeSerializer(source="*", read_only=True)
+    status = ProgrammeStatusValueSerializer(source="*", read_only=True)
+    eier = OrganisasjonRefSerializer(read_only=True)
+    planer = serializers.SlugRelatedField(
+        slug_field="navn", many=True, read_only=True, help_text=_("Regional plans it serves.")
+    )
+    forrige_versjon = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("Id of the programme it was rolled from.")
+    )
+    antall_tiltak = serializers.IntegerField(read_only=True, help_text=_("Number of measures."))
+    url = PageUrlField()
+
+    class Meta:
+        model = Handlingsprogram
+        fields = read_only_fields = [
+            "id",
+            "navn",
+            "undertittel",
+            "periode",
+            "status",
+            "eier",
+            "planer",
+            "forrige_versjon",
+            "antall_tiltak",
+            "url",
+        ]
+
+
+# The tree nodes are selectors.TemaNode/DelmaalNode/SatsingNode. A level the programme does not
+# use (no delmål, no satsingsområde) is a node whose object is None: its id and name are null.
+class TreeTiltakSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nummer = serializers.IntegerField(allow_null=True)
+    nummer_visning = serializers.CharField()
+    tittel = serializers.CharField()
+
+
+class TreeSatsingsomraadeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        source="satsingsomraade.id",
+        allow_null=True,
+        help_text=_("Null for measures without a priority area."),
+    )
+    navn = serializers.CharField(source="satsingsomraade.navn", allow_null=True)
+    prioritert_handling = serializers.CharField(
+        source="satsingsomraade.prioritert_handling", allow_null=True
+    )
+    tiltak = TreeTiltakSerializer(many=True)
+
+
+class TreeDelmaalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        source="delmaal.id", allow_null=True, help_text=_("Null for measures without a sub-goal.")
+    )
+    nummer = serializers.CharField(source="delmaal.nummer", allow_null=True)
+    navn = serializers.CharField(source="delmaal.navn", allow_null=True)
+    satsingsomraader = TreeSatsingsomraadeSerializer(source="satsinger", many=True)
+
+
+class TreeTemaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="tema.id")
+    nummer = serializers.IntegerField(source="tema.nummer")
+    navn = serializers.CharField(source="tema.navn")
+    etikett = serializers.CharField(source="tema.etikett")
+    overordnet_maal = serializers.CharField(source="tema.overordnet_maal")
+    delmaal = TreeDelmaalSerializer(many=True)
+
+
+class ProgrammeDetailSerializer(ProgrammeSerializer):
+    temaer = TreeTemaSerializer(
+        source="tree",
+        many=True,
+        read_only=True,
+        help_text=_("Themes → sub-goals → priority areas → measures."),
+    )
+
+    class Meta(ProgrammeSerializer.Meta):
+        fields = read_only_fields = [*ProgrammeSerializer.Meta.fields, "temaer"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List action programmes")),
+    retrieve=extend_schema(summary=_("One action programme with its whole hierarchy")),
+)
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    def get_queryset(self):
+        programmes = selectors.visible_programmes(self.request.user)
+        return selectors.programme_list(programmes=programmes)
+
+    def get_serializer_class(self):
+        return ProgrammeDetailSerializer if self.action == "retrieve" else ProgrammeSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        programme = self.get_object()
+        programme.tree = selectors.programme_tree(programme=programme)
+        return Response(self.get_serializer(programme).data)
+
+
+# --- Documentation page -------------------------------------------------------------------
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI under the strict CSP: its init script is served as a separate file (the
+    split view), and the template loads the vendored sidecar assets, never a CDN."""
+
+    template_name = "api/swagger_ui.html"
+    title = _("Partnership portal API")
+    url_name = "api:schema"
