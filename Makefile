@@ -41,7 +41,7 @@ help:
 	@echo "make bench          manage.py bench"
 	@echo "make messages       makemessages nb/nn/en + compilemessages"
 	@echo "make vendor         refresh static/vendor/ from npm (scripts/vendor.sh)"
-	@echo "make clean          remove caches, compiled translations and collected static files"
+	@echo "make clean          remove caches and collected static files"
 
 # --- setup -----------------------------------------------------------------------------------
 
@@ -124,6 +124,5 @@ vendor:
 	bash scripts/vendor.sh
 
 clean:
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} + -o \
-	  -name '*.mo' -type f -exec rm -f {} +
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache staticfiles
