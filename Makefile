@@ -115,10 +115,13 @@ bench: setup
 
 # --- translations and assets -----------------------------------------------------------------
 
+# No source locations and no obsolete entries: the .po files change only when a string does.
+# The status report lists what still needs translating (it exits 1 then; `-` keeps make going).
 messages: setup-python
-	$(MANAGE) makemessages -l nb -l nn -l en --ignore=$(VENV) --ignore=static/vendor \
-	  --ignore=node_modules
+	$(MANAGE) makemessages -l nb -l nn -l en --no-location --no-obsolete \
+	  --ignore=$(VENV) --ignore=static/vendor --ignore=node_modules --ignore=var
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules
+	-$(PYTHON) scripts/translations_status.py --no-extract
 
 vendor:
 	bash scripts/vendor.sh

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -100,3 +101,74 @@ class OrganisasjonAlias(models.Model):
 
     def __str__(self) -> str:
         return self.navn
+
+
+class BrukerRolle(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    PLANLEGGER = "planlegger", _("Planner")
+    MEDLEM = "medlem", _("Organisation member")
+    STYREMEDLEM = "styremedlem", _("Board member")
+
+
+class BrukerManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("rolle", BrukerRolle.ADMINISTRATOR)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class Bruker(AbstractUser):
+    """A person who logs in with email and password, acting for one organisation in one role."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    organisasjon = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="brukere",
+    )
+    rolle = models.CharField(
+        _("role"), max_length=20, choices=BrukerRolle.choices, default=BrukerRolle.MEDLEM
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = BrukerManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="bruker_unique_email_ci"),
+            models.CheckConstraint(
+                condition=Q(rolle__in=BrukerRolle.values), name="bruker_valid_rolle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.get_full_name()
+        return f"{name} <{self.email}>" if name else self.email

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Ansvar, Delmaal, Handlingsprogram, RegionalPlan, Satsingsomraade, Tema, Tiltak
 
@@ -19,7 +20,7 @@ class TemaInline(admin.TabularInline):
 
 
 @admin.register(Handlingsprogram)
-class HandlingsprogramAdmin(admin.ModelAdmin):
+class HandlingsprogramAdmin(SimpleHistoryAdmin):
     list_display = ["navn", "start_aar", "slutt_aar", "status", "eier"]
     list_filter = ["status", "eier"]
     search_fields = ["navn", "undertittel"]
@@ -80,7 +81,7 @@ class AnsvarInline(admin.TabularInline):
 
 
 @admin.register(Tiltak)
-class TiltakAdmin(admin.ModelAdmin):
+class TiltakAdmin(SimpleHistoryAdmin):
     list_display = ["nummer_visning", "tittel", "program", "tema", "type", "status"]
     list_display_links = ["tittel"]
     list_filter = ["program", "type", "status", "tema__nummer"]
@@ -88,6 +89,10 @@ class TiltakAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program", "tema", "delmaal", "satsingsomraade"]
     list_select_related = ["program", "tema"]
     inlines = [AnsvarInline]
+
+    def get_queryset(self, request):
+        # Soft-deleted tiltak stay reachable for administrators.
+        return Tiltak.alle.select_related("program", "tema")
 
 
 @admin.register(Ansvar)

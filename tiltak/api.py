@@ -241,21 +241,6 @@ class TiltakSerializer(serializers.ModelSerializer):
         ]
 
 
-class TiltakApiFilter(TiltakFilter):
-    """TiltakFilter unchanged. The overrides only tell the OpenAPI schema the type of the
-    method-based parameters (drf-spectacular reads the annotation of `value`)."""
-
-    def filter_organisasjon(self, queryset, name, value: Organisasjon):
-        return super().filter_organisasjon(queryset, name, value)
-
-    def filter_noop(self, queryset, name, value: str):
-        return super().filter_noop(queryset, name, value)
-
-    @extend_schema_field({"type": "integer", "description": _("Region id.")})
-    def filter_region(self, queryset, name, value: Region):
-        return super().filter_region(queryset, name, value)
-
-
 class VisibleProgrammesFilterBackend(DjangoFilterBackend):
     """Gives the FilterSet the programmes this user may see, so a programme, theme or
     sub-goal outside them is an invalid choice (400), exactly as on the search page."""
@@ -278,7 +263,7 @@ class VisibleProgrammesFilterBackend(DjangoFilterBackend):
 class TiltakViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TiltakSerializer
     filter_backends = [VisibleProgrammesFilterBackend]
-    filterset_class = TiltakApiFilter
+    filterset_class = TiltakFilter
 
     def get_queryset(self):
         programmes = selectors.visible_programmes(self.request.user)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
 
@@ -132,7 +133,8 @@ def _add_parties(tiltak: Tiltak, hoved: list[str], samarbeid: list[str], resolve
                     rekkefoelge=len(rows),
                     tekst_som_skrevet=text,
                 )
-    Ansvar.objects.bulk_create(rows.values())
+    # With history rows, so a later restore can go back to the state as loaded.
+    bulk_create_with_history(list(rows.values()), Ansvar)
 
 
 def _period(text: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from partnerskap.models import Organisasjon, Region
 
@@ -119,16 +120,17 @@ class TiltakFilter(django_filters.FilterSet):
             per_word.append(reduce(or_, fields))
         return queryset.filter(reduce(and_, per_word))
 
-    def filter_organisasjon(self, queryset, name, value):
+    def filter_organisasjon(self, queryset, name, value: Organisasjon):
         if not value:
             return queryset
         return queryset.for_organisasjon(value, rolle=self.form.cleaned_data.get("rolle") or None)
 
-    def filter_noop(self, queryset, name, value):
+    def filter_noop(self, queryset, name, value: str):
         # The role only qualifies the organisation filter (see filter_organisasjon).
         return queryset
 
-    def filter_region(self, queryset, name, value):
+    @extend_schema_field({"type": "integer", "description": "Region id."})
+    def filter_region(self, queryset, name, value: Region):
         if not value:
             return queryset
         return queryset.filter(

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partnerskap.models import Organisasjon, Region
 
@@ -99,6 +100,7 @@ class Handlingsprogram(models.Model):
     kilde = models.TextField(_("source"), blank=True)
 
     objects = HandlingsprogramQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[planer])
 
     class Meta:
         verbose_name = _("action programme")
@@ -153,6 +155,16 @@ class Tema(models.Model):
         related_name="ansvar_for_temaer",
     )
     ansvarlig_tekst = models.CharField(_("lead partner as written"), max_length=255, blank=True)
+    forgjenger = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="etterfoelgere",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("theme")
@@ -176,6 +188,16 @@ class Delmaal(models.Model):
     navn = models.TextField(_("sub-goal"))
     smarte_maal = models.TextField(_("measurable goals"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
+    forgjenger = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="etterfoelgere",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sub-goal")
@@ -206,6 +228,16 @@ class Satsingsomraade(models.Model):
     navn = models.TextField(_("priority area"))
     prioritert_handling = models.TextField(_("prioritised action"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
+    forgjenger = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="etterfoelgere",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("priority area")
@@ -240,6 +272,16 @@ class TiltakStatus(models.TextChoices):
     AVSLUTTET = "avsluttet", _("Discontinued")
 
 
+class Utfall(models.TextChoices):
+    """What became of a tiltak when the programme was rolled to a new period."""
+
+    VIDEREFOERT = "viderefoert", _("Continued")
+    ENDRET = "endret", _("Changed")
+    SLAATT_SAMMEN = "slaatt_sammen", _("Merged into another")
+    AVSLUTTET = "avsluttet", _("Concluded")
+    UTGAATT = "utgaatt", _("Dropped")
+
+
 class TiltakQuerySet(models.QuerySet):
     def for_organisasjon(self, organisasjon, rolle: str | None = None):
         filters = {"organisasjon": organisasjon}
@@ -249,6 +291,14 @@ class TiltakQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(program__status__in=PUBLIC_STATUSES)
+
+
+class ActiveTiltakManager(models.Manager.from_queryset(TiltakQuerySet)):
+    """Soft-deleted tiltak (kept because partners answered or reported on them) are hidden
+    everywhere by default; `Tiltak.alle` reaches them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(slettet__isnull=True)
 
 
 class Tiltak(models.Model):
@@ -295,8 +345,35 @@ class Tiltak(models.Model):
     samarbeidsparter_tekst = models.TextField(_("collaborators as written"), blank=True)
     merknader = models.TextField(_("notes"), blank=True)
     rekkefoelge = models.PositiveIntegerField(_("order"), default=0)
+    versjon = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save; refuses silent overwrites.")
+    )
+    slettet = models.DateTimeField(_("deleted"), null=True, blank=True)
+    slettet_grunn = models.TextField(_("reason for deletion"), blank=True)
+    forgjenger = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="etterfoelgere",
+        help_text=_("The tiltak in the previous period's programme this one was rolled from."),
+    )
+    utfall = models.CharField(
+        _("outcome of rolling"), max_length=20, choices=Utfall.choices, blank=True
+    )
+    slaatt_sammen_med = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sammenslaatte",
+    )
 
-    objects = TiltakQuerySet.as_manager()
+    objects = ActiveTiltakManager()
+    alle = TiltakQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("measure")
@@ -305,7 +382,7 @@ class Tiltak(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["tema", "nummer"],
-                condition=Q(nummer__isnull=False),
+                condition=Q(nummer__isnull=False) & Q(slettet__isnull=True),
                 name="tiltak_unique_nummer_in_tema",
             ),
             models.CheckConstraint(
@@ -319,6 +396,13 @@ class Tiltak(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(type="") | Q(type__in=TiltakType.values), name="tiltak_valid_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(utfall="") | Q(utfall__in=Utfall.values), name="tiltak_valid_utfall"
+            ),
+            models.CheckConstraint(
+                condition=Q(slettet__isnull=True) | ~Q(slettet_grunn=""),
+                name="tiltak_deletion_has_reason",
             ),
         ]
         indexes = [models.Index(fields=["program", "status"])]
@@ -383,6 +467,8 @@ class Ansvar(models.Model):
         help_text=_("The party as the source document wrote it, e.g. “Regionrådet i Hallingdal”."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("responsibility")
         verbose_name_plural = _("responsibilities")
@@ -413,4 +499,5 @@ __all__ = [
     "Tiltak",
     "TiltakStatus",
     "TiltakType",
+    "Utfall",
 ]

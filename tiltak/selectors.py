@@ -33,7 +33,7 @@ def programme_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Handli
         programmes.select_related("eier", "forrige_versjon")
         .prefetch_related("planer")
         .annotate(
-            antall_tiltak=Count("tiltak", distinct=True),
+            antall_tiltak=Count("tiltak", filter=Q(tiltak__slettet__isnull=True), distinct=True),
             antall_temaer=Count("temaer", distinct=True),
         )
         .order_by("-start_aar", "navn")
@@ -144,7 +144,7 @@ def tiltak_detail(*, queryset: QuerySet[Tiltak], pk: int) -> Tiltak:
 
 def organisasjon_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Organisasjon]:
     """Organisations with their number of lead and collaborator roles in the given programmes."""
-    in_scope = Q(ansvar__tiltak__program__in=programmes)
+    in_scope = Q(ansvar__tiltak__program__in=programmes, ansvar__tiltak__slettet__isnull=True)
     return (
         Organisasjon.objects.select_related("region")
         .annotate(
@@ -194,7 +194,11 @@ def organisasjon_ansvar(
     """Every tiltak where the organisation leads or collaborates, grouped by programme and
     tema, with its roles in each. One query for the roles, one for the other parties."""
     roles = list(
-        Ansvar.objects.filter(organisasjon=organisasjon, tiltak__program__in=programmes)
+        Ansvar.objects.filter(
+            organisasjon=organisasjon,
+            tiltak__program__in=programmes,
+            tiltak__slettet__isnull=True,
+        )
         .select_related("tiltak", "tiltak__tema", "tiltak__program", "tiltak__delmaal")
         .order_by(
             "-tiltak__program__start_aar",

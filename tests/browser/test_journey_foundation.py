@@ -126,6 +126,7 @@ def test_find_measures_by_organisation_and_switch_to_nynorsk(page, buskerud):
 def test_programme_page_skip_link_and_accessibility(page, buskerud):
     page.goto(buskerud.get_absolute_url())
     expect(result_rows(page)).to_have_count(164)
+    save_screenshot(page, "programme", full_page=False)
 
     page.keyboard.press("Tab")
     skip = page.locator("a.ds-skip-link")
@@ -140,7 +141,6 @@ def test_programme_page_skip_link_and_accessibility(page, buskerud):
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
 
     assert_accessible(page)
-    save_screenshot(page, "programme", full_page=False)
 
 
 def test_organisation_page_lists_roles(page, demo_data):

@@ -181,14 +181,14 @@ def world():
 @pytest.fixture
 def staff_client(django_user_model):
     c = Client()
-    c.force_login(django_user_model.objects.create_user(username="redaktoer", is_staff=True))
+    c.force_login(django_user_model.objects.create_user(email="redaktoer@bfk.no", is_staff=True))
     return c
 
 
 @pytest.fixture
 def user_client(django_user_model):
     c = Client()
-    c.force_login(django_user_model.objects.create_user(username="partner"))
+    c.force_login(django_user_model.objects.create_user(email="partner@hol.kommune.no"))
     return c
 
 
@@ -207,7 +207,7 @@ def test_programme_list_exact_payload(client, world):
         "navn": "Smart samhandling i Buskerud",
         "undertittel": "Felles handlingsprogram",
         "periode": {"start_aar": 2019, "slutt_aar": 2020},
-        "status": {"code": "paa_hoering", "display": "On hearing"},
+        "status": {"code": "paa_hoering", "display": "På høring"},
         "eier": {
             "id": world["orgs"]["bfk"].id,
             "navn": "Buskerud fylkeskommune",
@@ -335,7 +335,7 @@ def test_staff_see_draft_programmes(staff_client, world):
     ]
     response = get(staff_client, f"/api/programmer/{world['draft'].id}/")
     assert response.status_code == 200
-    assert response.json()["status"] == {"code": "utkast", "display": "Draft"}
+    assert response.json()["status"] == {"code": "utkast", "display": "Utkast"}
     assert response.json()["temaer"][0]["navn"] == "Utkasttema"
 
 
@@ -365,8 +365,8 @@ def test_tiltak_detail_exact_payload(client, world):
         "tittel": "Traineemodeller i regionene etableres",
         "beskrivelse": "Et traineeprogram per region.",
         "virkemiddel": "Prosjektmidler",
-        "type": {"code": "prosjekt", "display": "Project"},
-        "status": {"code": "planlagt", "display": "Planned"},
+        "type": {"code": "prosjekt", "display": "Prosjekt"},
+        "status": {"code": "planlagt", "display": "Planlagt"},
         "start_aar": 2019,
         "slutt_aar": 2020,
         "finansiering": "Egne budsjett",
@@ -407,7 +407,7 @@ def test_tiltak_without_delmaal_satsing_or_type_gives_nulls(client, world):
     assert body["delmaal"] is None
     assert body["satsingsomraade"] is None
     assert body["type"] is None
-    assert body["status"] == {"code": "paagaar", "display": "In progress"}
+    assert body["status"] == {"code": "paagaar", "display": "Pågår"}
     assert body["nummer_visning"] == "4.1"
 
 
@@ -538,7 +538,7 @@ def test_organisation_list_and_detail_exact_payload(client, world):
         "slug": "regionraadet-hallingdal",
         "navn": "Regionrådet for Hallingdal",
         "forkortelse": "",
-        "type": {"code": "regionraad", "display": "Regional council"},
+        "type": {"code": "regionraad", "display": "Regionråd"},
         "er_gruppe": False,
         "region": {"id": world["regions"]["hallingdal"].id, "navn": "Hallingdal"},
         "aliaser": ["Regionrådet i Hallingdal"],

@@ -1,0 +1,20 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class EmailBackend(ModelBackend):
+    """Email + password, with the address matched case-insensitively ("Kari@Hol.kommune.no")."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        email = kwargs.get("email", username)
+        if email is None or password is None:
+            return None
+        model = get_user_model()
+        try:
+            user = model._default_manager.get(email__iexact=email.strip())
+        except model.DoesNotExist:
+            model().set_password(password)  # same time as a real check: no user enumeration
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
