@@ -9,6 +9,7 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("partnerskap.urls_accounts")),
     path("api/", include("tiltak.api_urls")),
     path("", include("tiltak.urls")),
 ]

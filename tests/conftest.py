@@ -14,3 +14,68 @@ def demo_data_10x(demo_data):
     from tiltak.synthetic import build_synthetic_copies
 
     build_synthetic_copies(copies=9)
+
+
+ROLES = [
+    "anonymous",
+    "administrator",
+    "planner",
+    "other_planner",
+    "member",
+    "other_member",
+    "board",
+]
+
+
+@pytest.fixture
+def users(db):
+    """One user per role. The planner belongs to the county organisation that owns programmes
+    made with `owned_programme`; other_* belong to another organisation."""
+    from partnerskap.models import BrukerRolle, OrganisasjonType
+    from tests.factories import BrukerFactory, OrganisasjonFactory
+
+    county = OrganisasjonFactory(
+        navn="Testfylket fylkeskommune", slug="testfylket", type=OrganisasjonType.FYLKESKOMMUNE
+    )
+    kommune = OrganisasjonFactory(navn="Testby kommune", slug="testby")
+    other = OrganisasjonFactory(
+        navn="Annen fylkeskommune", slug="annen", type=OrganisasjonType.FYLKESKOMMUNE
+    )
+    return {
+        "county": county,
+        "kommune": kommune,
+        "other": other,
+        "anonymous": None,
+        "administrator": BrukerFactory(
+            email="admin@example.no", organisasjon=county, rolle=BrukerRolle.ADMINISTRATOR
+        ),
+        "planner": BrukerFactory(
+            email="planlegger@testfylket.no", organisasjon=county, rolle=BrukerRolle.PLANLEGGER
+        ),
+        "other_planner": BrukerFactory(
+            email="planlegger@annen.no", organisasjon=other, rolle=BrukerRolle.PLANLEGGER
+        ),
+        "member": BrukerFactory(
+            email="medlem@testby.no", organisasjon=kommune, rolle=BrukerRolle.MEDLEM
+        ),
+        "other_member": BrukerFactory(
+            email="medlem@annen.no", organisasjon=other, rolle=BrukerRolle.MEDLEM
+        ),
+        "board": BrukerFactory(
+            email="styret@example.no", organisasjon=county, rolle=BrukerRolle.STYREMEDLEM
+        ),
+    }
+
+
+@pytest.fixture
+def client_for(users):
+    """client_for("planner") -> a Django test client logged in as that role (or anonymous)."""
+    from django.test import Client
+
+    def make(role: str) -> Client:
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        return client
+
+    return make

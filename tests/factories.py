@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from partnerskap.models import Organisasjon, OrganisasjonType, Region
+from partnerskap.models import Bruker, BrukerRolle, Organisasjon, OrganisasjonType, Region
 from tiltak.models import (
     Ansvar,
     Delmaal,
@@ -88,3 +88,21 @@ class AnsvarFactory(DjangoModelFactory):
     organisasjon = factory.SubFactory(OrganisasjonFactory)
     rolle = Rolle.HOVEDANSVAR
     tekst_som_skrevet = factory.SelfAttribute("organisasjon.navn")
+
+
+class BrukerFactory(DjangoModelFactory):
+    class Meta:
+        model = Bruker
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"bruker{n}@example.no")
+    first_name = "Kari"
+    last_name = factory.Sequence(lambda n: f"Nordmann {n}")
+    organisasjon = factory.SubFactory(OrganisasjonFactory)
+    rolle = BrukerRolle.MEDLEM
+    password = factory.PostGenerationMethodCall("set_password", "riktig-passord-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()

@@ -4,11 +4,13 @@ grow with the data (select_related/prefetch_related, no per-row lookups)."""
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from partnerskap.models import Organisasjon
+from partnerskap.rules import is_administrator, is_board_member, is_planner
 
 from .models import (
+    PUBLIC_STATUSES,
     Ansvar,
     Delmaal,
     Handlingsprogram,
@@ -128,7 +130,13 @@ def tiltak_list(*, queryset: QuerySet[Tiltak]) -> QuerySet[Tiltak]:
     return (
         queryset.select_related("program", "tema", "delmaal", "satsingsomraade")
         .prefetch_related(_ansvar_prefetch())
-        .order_by("program__start_aar", "program_id", "tema__nummer", "rekkefoelge", "id")
+        .order_by(
+            "program__start_aar",
+            "program_id",
+            "tema__nummer",
+            F("nummer").asc(nulls_last=True),
+            "id",
+        )
     )
 
 
@@ -242,8 +250,11 @@ def organisasjon_ansvar(
 
 
 def visible_programmes(user) -> QuerySet[Handlingsprogram]:
-    """The programmes this user may read: staff see every status, everyone else (anonymous
-    included) only those on hearing or adopted. Pages and API both scope by this."""
-    if user is not None and user.is_active and user.is_staff:
+    """The programmes this user may read, as a queryset: the same rule as the permission
+    `tiltak.view_programme` (tiltak/rules.py), which a test checks object by object."""
+    if is_administrator(user) or is_board_member(user):
         return Handlingsprogram.objects.all()
-    return Handlingsprogram.objects.public()
+    public = Q(status__in=PUBLIC_STATUSES)
+    if is_planner(user) and user.organisasjon_id:
+        return Handlingsprogram.objects.filter(public | Q(eier_id=user.organisasjon_id))
+    return Handlingsprogram.objects.filter(public)

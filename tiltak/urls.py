@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("tiltak/<int:pk>/", views.tiltak_detail, name="tiltak_detail"),
     path("organisasjoner/", views.organisasjon_list, name="organisasjon_list"),
     path("organisasjoner/<slug:slug>/", views.organisasjon_detail, name="organisasjon_detail"),
+    path("", include("tiltak.urls_edit")),
+    path("", include("tiltak.urls_history")),
+    path("", include("tiltak.urls_excel")),
+    path("", include("tiltak.urls_rolling")),
 ]

@@ -181,7 +181,9 @@ def world():
 @pytest.fixture
 def staff_client(django_user_model):
     c = Client()
-    c.force_login(django_user_model.objects.create_user(email="redaktoer@bfk.no", is_staff=True))
+    c.force_login(
+        django_user_model.objects.create_user(email="redaktoer@bfk.no", rolle="administrator")
+    )
     return c
 
 
