@@ -18,3 +18,12 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # The header shows the user's organisation on every page: load it with the user.
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("organisasjon").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
