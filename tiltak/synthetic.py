@@ -2,6 +2,7 @@
 bulk inserts so 10× (and 3,000-tiltak) data builds in seconds. Never used for the demo."""
 
 from django.db import transaction
+from django.db.models import F
 
 from partnerskap.models import Organisasjon, OrganisasjonType
 
@@ -22,7 +23,8 @@ def build_synthetic_copies(
     satsinger = list(Satsingsomraade.objects.filter(tema__program=template))
     tiltak = list(Tiltak.objects.filter(program=template))
     ansvar = list(Ansvar.objects.filter(tiltak__program=template))
-    start = Handlingsprogram.objects.filter(navn__startswith="Syntetisk program").count()
+    # Numbered by the synthetic organisations, which outlive merged or renamed copies.
+    start = Organisasjon.objects.filter(slug__startswith="syntetisk-").count()
     made = []
     for n in range(start + 1, start + copies + 1):
         extra_org = Organisasjon.objects.create(
@@ -115,3 +117,18 @@ def build_synthetic_copies(
         Ansvar.objects.bulk_create(new_ansvar)
         made.append(program)
     return made
+
+
+@transaction.atomic
+def build_large_programme(*, factor: int = 10) -> Handlingsprogram:
+    """One programme `factor` times the size of the Buskerud demo programme (164 tiltak →
+    1,640 at 10×): synthetic copies merged into the first one, temaer renumbered 3 → 13, 23, …"""
+    copies = build_synthetic_copies(copies=factor)
+    first, rest = copies[0], copies[1:]
+    for k, copy in enumerate(rest, start=1):
+        Tema.objects.filter(program=copy).update(program=first, nummer=F("nummer") + 10 * k)
+        Tiltak.alle.filter(program=copy).update(program=first)
+        copy.delete()
+    first.navn = f"Stort syntetisk program ({factor}×)"
+    first.save()
+    return first

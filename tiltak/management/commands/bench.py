@@ -18,7 +18,7 @@ from django.urls import reverse
 from partnerskap.models import Organisasjon
 from tiltak.demo import demo_load
 from tiltak.models import Handlingsprogram
-from tiltak.synthetic import build_synthetic_copies
+from tiltak.synthetic import build_large_programme, build_synthetic_copies
 
 
 def _pages() -> list[tuple[str, str]]:
@@ -79,6 +79,122 @@ class Command(BaseCommand):
             p50, p95, queries, status = self.measure(client, url, runs)
             self.stdout.write(f"{name:<42} {p50:>8.1f} {p95:>8.1f} {queries:>10} {status:>6}")
 
+    def _admin(self):
+        from partnerskap.models import Bruker, BrukerRolle  # noqa: PLC0415
+
+        admin, _ = Bruker.objects.get_or_create(
+            email="bench-admin@example.no",
+            defaults={"rolle": BrukerRolle.ADMINISTRATOR, "is_superuser": True},
+        )
+        return admin
+
+    def editing(self, runs: int):
+        """Planner pages at 10× data, logged in as an administrator."""
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(self._admin())
+        program = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+        tiltak = program.tiltak.order_by("id").first()
+        self.stdout.write("\nRedigering ved 10× (innlogget administrator)")
+        self.stdout.write(
+            f"{'side':<42} {'p50 ms':>8} {'p95 ms':>8} {'spørringer':>10} {'status':>6}"
+        )
+        for name, url in [
+            ("rediger program (Buskerud)", reverse("tiltak:programme_edit", args=[program.pk])),
+            ("rediger tiltak", reverse("tiltak:tiltak_edit", args=[tiltak.pk])),
+            ("tiltakshistorikk", reverse("tiltak:tiltak_history", args=[tiltak.pk])),
+            ("programlogg", reverse("tiltak:programme_history", args=[program.pk])),
+        ]:
+            p50, p95, queries, status = self.measure(client, url, runs)
+            self.stdout.write(f"{name:<42} {p50:>8.1f} {p95:>8.1f} {queries:>10} {status:>6}")
+
+    def comparison(self, runs: int):
+        from tiltak.services.rolling import programme_roll  # noqa: PLC0415
+
+        admin = self._admin()
+        t0 = time.perf_counter()
+        large = build_large_programme(factor=10)
+        built = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        rolled = programme_roll(actor=admin, programme=large, start_aar=2031, slutt_aar=2032)
+        rolled_s = time.perf_counter() - t0
+        n = large.tiltak.count()
+        self.stdout.write(
+            f"\nSammenligning: program med {n} tiltak bygget på {built:.2f} s, "
+            f"rullert på {rolled_s:.2f} s"
+        )
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(admin)
+        url = reverse("tiltak:programme_compare") + f"?fra={large.pk}&til={rolled.pk}"
+        p50, p95, queries, status = self.measure(client, url, max(3, runs // 4))
+        self.stdout.write(
+            f"{'sammenligning ' + str(n) + ' tiltak':<42} {p50:>8.1f} {p95:>8.1f} {queries:>10} {status:>6}"
+        )
+
+    def excel(self):
+        """Export and import of a programme with about 3,000 tiltak."""
+        from io import BytesIO  # noqa: PLC0415
+
+        from openpyxl import load_workbook  # noqa: PLC0415
+
+        from tiltak.exports import programme_xlsx  # noqa: PLC0415
+        from tiltak.models import ProgramStatus, Tiltak  # noqa: PLC0415
+        from tiltak.services.excel_import import (  # noqa: PLC0415
+            programme_import_apply,
+            programme_import_preview,
+        )
+
+        admin = self._admin()
+        program = build_large_programme(factor=19)
+        Handlingsprogram.objects.filter(pk=program.pk).update(status=ProgramStatus.UTKAST)
+        program.refresh_from_db()
+        n = Tiltak.objects.filter(program=program).count()
+        self.stdout.write(f"\nExcel: program med {n} tiltak")
+
+        def timed(label, fn):
+            t0 = time.perf_counter()
+            result = fn()
+            self.stdout.write(f"{label:<48} {time.perf_counter() - t0:>8.2f} s")
+            return result
+
+        data = timed("eksport til .xlsx", lambda: programme_xlsx(program))
+        preview = timed(
+            "import: forhåndsvisning (uendret fil)",
+            lambda: programme_import_preview(actor=admin, programme=program, data=data),
+        )
+        timed(
+            "import: bruk (uendret fil, ingen endring)",
+            lambda: programme_import_apply(
+                actor=admin,
+                programme=program,
+                data=data,
+                org_mapping={},
+                expected_fingerprint=preview.fingerprint,
+            ),
+        )
+        wb = load_workbook(BytesIO(data))
+        ws = wb.active
+        header = [c.value for c in ws[1]]
+        col = header.index("Tiltak") + 1
+        for row in range(2, ws.max_row + 1):
+            ws.cell(row=row, column=col).value = f"{ws.cell(row=row, column=col).value} (endret)"
+        out = BytesIO()
+        wb.save(out)
+        changed = out.getvalue()
+        preview = timed(
+            f"import: forhåndsvisning ({n} titler endret)",
+            lambda: programme_import_preview(actor=admin, programme=program, data=changed),
+        )
+        timed(
+            f"import: bruk ({n} titler endret)",
+            lambda: programme_import_apply(
+                actor=admin,
+                programme=program,
+                data=changed,
+                org_mapping={},
+                expected_fingerprint=preview.fingerprint,
+            ),
+        )
+
     def handle(self, *args, runs, **options):
         setup_test_environment()
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -92,6 +208,9 @@ class Command(BaseCommand):
             build_synthetic_copies(copies=9)
             self.stdout.write(f"\n9 syntetiske kopier bygget på {time.perf_counter() - t0:.2f} s")
             self.report("10× (demodata + 9 kopier)", runs)
+            self.editing(runs)
+            self.comparison(runs)
+            self.excel()
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
             teardown_test_environment()

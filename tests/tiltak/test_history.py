@@ -1,0 +1,547 @@
+"""History of tiltak and programmes (who, when, which fields, old → new), restoring an earlier
+version of a tiltak, and query budgets of the history pages."""
+
+import datetime
+import re
+import zoneinfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import (
+    DelmaalFactory,
+    HandlingsprogramFactory,
+    OrganisasjonFactory,
+    SatsingsomraadeFactory,
+    TemaFactory,
+    TiltakFactory,
+)
+from tiltak import history as selectors
+from tiltak.models import (
+    Ansvar,
+    Handlingsprogram,
+    ProgramStatus,
+    Rolle,
+    Tiltak,
+    TiltakStatus,
+    TiltakType,
+)
+from tiltak.services import hierarchy as svc
+from tiltak.services.history import tiltak_restore
+from tiltak.services.workflow import programme_transition
+from tiltak.synthetic import build_synthetic_copies
+
+pytestmark = pytest.mark.django_db
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def bokmaal():
+    with translation.override("nb"):
+        yield
+
+
+@pytest.fixture
+def tree(users):
+    programme = HandlingsprogramFactory(eier=users["county"], status=ProgramStatus.UTKAST)
+    tema = TemaFactory(program=programme, nummer=3, navn="Vertskapsattraktivitet")
+    tema2 = TemaFactory(program=programme, nummer=4, navn="Kompetanse")
+    delmaal = DelmaalFactory(tema=tema, nummer="3.1", navn="Øke tilfanget av talenter")
+    satsing = SatsingsomraadeFactory(tema=tema, delmaal=delmaal, navn="Nøkkelkompetanse")
+    usn = OrganisasjonFactory(navn="Universitetet i Sørøst-Norge", slug="usn")
+    hallingdal = OrganisasjonFactory(navn="Regionrådet for Hallingdal", slug="hallingdal")
+    planner = users["planner"]
+    tiltak = svc.tiltak_create(
+        actor=planner, satsingsomraade=satsing, tittel="Traineemodeller etableres", nummer=11
+    )
+    svc.ansvar_add(actor=planner, tiltak=tiltak, organisasjon=usn, rolle=Rolle.HOVEDANSVAR)
+    return {
+        "programme": programme,
+        "tema": tema,
+        "tema2": tema2,
+        "delmaal": delmaal,
+        "satsing": satsing,
+        "tiltak": Tiltak.objects.get(pk=tiltak.pk),
+        "usn": usn,
+        "hallingdal": hallingdal,
+    }
+
+
+def _entry(entries, **match):
+    found = [e for e in entries if all(getattr(e, k) == v for k, v in match.items())]
+    assert len(found) == 1, (match, [(e.kind, e.action) for e in entries])
+    return found[0]
+
+
+def _changes(entry):
+    return {c.name: (c.old, c.new) for c in entry.changes}
+
+
+# --- The selector --------------------------------------------------------------------------
+
+
+def test_tiltak_history_says_who_when_which_fields_old_and_new(users, tree):
+    planner, admin = users["planner"], users["administrator"]
+    t = tree["tiltak"]
+    svc.tiltak_update(
+        actor=admin,
+        tiltak=t,
+        expected_versjon=t.versjon,
+        tittel="Traineeordninger i regionene",
+        type=TiltakType.PROSJEKT,
+        status=TiltakStatus.PAAGAAR,
+    )
+    svc.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
+
+    entries = selectors.tiltak_history(tiltak=t)
+    assert [e.action for e in entries] == ["changed", "changed", "party_added", "created"]
+
+    edit = entries[1]
+    assert edit.user == admin
+    assert edit.user_name == admin.get_full_name()
+    assert edit.user_organisation == "Testfylket fylkeskommune"
+    assert _changes(edit) == {
+        "tittel": ("Traineemodeller etableres", "Traineeordninger i regionene"),
+        "type": ("", str(TiltakType.PROSJEKT.label)),  # the label, not the code
+        "status": (str(TiltakStatus.FORESLAATT.label), str(TiltakStatus.PAAGAAR.label)),
+    }
+    labels = {c.name: c.label for c in edit.changes}
+    assert labels["tittel"] == str(Tiltak._meta.get_field("tittel").verbose_name)
+    assert "versjon" not in _changes(edit)
+
+    move = entries[0]
+    assert move.user == planner
+    moved = _changes(move)
+    # names of the theme, sub-goal and priority area, not their ids
+    assert moved["tema"] == ("3 Vertskapsattraktivitet", "4 Kompetanse")
+    assert moved["delmaal"] == ("3.1 Øke tilfanget av talenter", "")
+    assert moved["satsingsomraade"] == ("Nøkkelkompetanse", "")
+    assert moved["nummer"] == ("11", "1")
+
+    created = entries[-1]
+    assert created.user == planner and created.changes == []
+
+
+def test_responsibility_changes_are_interleaved_in_time(users, tree):
+    planner = users["planner"]
+    t = tree["tiltak"]
+    ansvar = svc.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
+    )
+    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=t.versjon, beskrivelse="Ny")
+    svc.ansvar_update(actor=planner, ansvar=ansvar, rolle=Rolle.HOVEDANSVAR)
+    svc.ansvar_remove(actor=planner, ansvar=Ansvar.objects.get(organisasjon=tree["usn"]))
+
+    entries = selectors.tiltak_history(tiltak=t)
+    assert [(e.kind, e.action) for e in entries] == [
+        ("ansvar", "party_removed"),
+        ("ansvar", "role_changed"),
+        ("tiltak", "changed"),
+        ("ansvar", "party_added"),
+        ("ansvar", "party_added"),
+        ("tiltak", "created"),
+    ]
+    removed, role, _edit, added = entries[:4]
+    assert removed.party == "Universitetet i Sørøst-Norge"
+    assert removed.role == str(Rolle.HOVEDANSVAR.label)
+    assert added.party == "Regionrådet for Hallingdal"
+    assert added.role == str(Rolle.SAMARBEIDSPART.label)
+    assert _changes(role)["rolle"] == (
+        str(Rolle.SAMARBEIDSPART.label),
+        str(Rolle.HOVEDANSVAR.label),
+    )
+    assert all(e.user == planner for e in entries)
+
+
+def test_programme_history_covers_the_whole_tree(users, tree):
+    admin = users["administrator"]
+    programme = tree["programme"]
+    svc.tema_update(actor=admin, tema=tree["tema"], navn="Smarte regioner", ansvarlig=tree["usn"])
+    svc.delmaal_update(actor=admin, delmaal=tree["delmaal"], smarte_maal="Flere talenter")
+    svc.satsingsomraade_update(
+        actor=admin, satsingsomraade=tree["satsing"], prioritert_handling="Trainee"
+    )
+    programme_transition(actor=admin, programme=programme, to_status=ProgramStatus.PAA_HOERING)
+
+    page = selectors.programme_history_page(programme=programme, page_number=1)
+    entries = list(page.object_list)
+    kinds = [e.kind for e in entries[:4]]
+    assert kinds == ["programme", "satsingsomraade", "delmaal", "tema"]
+    assert _changes(entries[0])["status"] == ("Utkast", "På høring")
+    assert _changes(entries[3]) == {
+        "navn": ("Vertskapsattraktivitet", "Smarte regioner"),
+        "ansvarlig": ("", "Universitetet i Sørøst-Norge"),  # the name, not the id
+    }
+    assert {"tiltak", "ansvar"} <= {e.kind for e in entries}
+    # the programme's own rows + 2 temaer, delmål, satsing, tiltak, ansvar + 3 edits
+    assert page.paginator.count == Handlingsprogram.history.filter(id=programme.pk).count() + 9
+
+
+def test_programme_history_lists_regional_plan_changes(users, tree):
+    from tiltak.models import RegionalPlan
+
+    programme = tree["programme"]
+    plan = RegionalPlan.objects.create(navn="Regional plan for kunnskapssamfunnet")
+    programme.planer.add(plan)
+    entries = selectors.programme_history_page(programme=programme, page_number=1).object_list
+    plan_change = [e for e in entries if "planer" in _changes(e)]
+    assert plan_change and _changes(plan_change[0])["planer"] == (
+        "",
+        "Regional plan for kunnskapssamfunnet",
+    )
+
+
+# --- Restore -------------------------------------------------------------------------------
+
+
+def _tiltak_row(t, versjon):
+    return Tiltak.history.filter(id=t.pk, versjon=versjon).latest()
+
+
+def test_restore_brings_back_fields_and_parties_and_is_itself_in_history(users, tree):
+    planner = users["planner"]
+    t = svc.tiltak_update(
+        actor=planner, tiltak=tree["tiltak"], expected_versjon=1, virkemiddel="Nettverk"
+    )
+    # version 2: saved after USN was given the lead
+    version = _tiltak_row(t, t.versjon)
+    svc.tiltak_update(
+        actor=planner,
+        tiltak=t,
+        expected_versjon=t.versjon,
+        tittel="Ny tittel",
+        type=TiltakType.FOU,
+    )
+    svc.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
+    svc.ansvar_remove(actor=planner, ansvar=Ansvar.objects.get(tiltak=t))
+    svc.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
+    )
+    before_versjon = Tiltak.objects.get(pk=t.pk).versjon
+
+    restored = tiltak_restore(actor=users["administrator"], tiltak=t, history_id=version.history_id)
+
+    t.refresh_from_db()
+    assert t.tittel == "Traineemodeller etableres"
+    assert t.virkemiddel == "Nettverk"
+    assert t.type == ""
+    assert (t.tema_id, t.delmaal_id, t.satsingsomraade_id, t.nummer) == (
+        tree["tema"].pk,
+        tree["delmaal"].pk,
+        tree["satsing"].pk,
+        11,
+    )
+    assert t.versjon == before_versjon + 1 == restored.versjon
+    assert [(a.organisasjon, a.rolle) for a in Ansvar.objects.filter(tiltak=t)] == [
+        (tree["usn"], Rolle.HOVEDANSVAR)
+    ]
+
+    entries = selectors.tiltak_history(tiltak=t)
+    newest = entries[0]
+    assert newest.kind == "tiltak" and newest.user == users["administrator"]
+    assert newest.reason.startswith(("Gjenopprettet versjon", "Restored the version of "))
+    assert _changes(newest)["tittel"] == ("Ny tittel", "Traineemodeller etableres")
+    party_entries = [e for e in entries[1:3] if e.kind == "ansvar"]
+    assert {(e.action, e.party) for e in party_entries} == {
+        ("party_removed", "Regionrådet for Hallingdal"),
+        ("party_added", "Universitetet i Sørøst-Norge"),
+    }
+    assert all(e.reason == newest.reason for e in party_entries)
+
+
+def test_restore_refusals_change_nothing(users, tree):
+    t = tree["tiltak"]
+    first = _tiltak_row(t, t.versjon)
+    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    count = Tiltak.history.count()
+
+    for role in ("other_planner", "member", "board"):
+        with pytest.raises(PermissionDenied):
+            tiltak_restore(actor=users[role], tiltak=t, history_id=first.history_id)
+    other = TiltakFactory(tema=tree["tema"], program=tree["programme"])
+    other_row = Tiltak.history.filter(id=other.pk).latest()
+    count = Tiltak.history.count()
+    with pytest.raises(ValidationError) as exc:
+        tiltak_restore(actor=users["planner"], tiltak=t, history_id=other_row.history_id)
+    assert "history_id" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        tiltak_restore(actor=users["planner"], tiltak=t, history_id=999999)
+
+    # the old number is taken meanwhile
+    svc.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
+    TiltakFactory(tema=tree["tema"], program=tree["programme"], nummer=11)
+    count = Tiltak.history.count()
+    with pytest.raises(ValidationError) as exc:
+        tiltak_restore(actor=users["planner"], tiltak=t, history_id=first.history_id)
+    assert "nummer" in exc.value.message_dict
+    assert Tiltak.history.count() == count
+    assert Tiltak.objects.get(pk=t.pk).tittel == "Ny"
+
+
+def test_restore_is_refused_in_an_adopted_programme(users, tree):
+    t = tree["tiltak"]
+    first = _tiltak_row(t, t.versjon)
+    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    programme = tree["programme"]
+    programme_transition(actor=users["planner"], programme=programme, to_status="paa_hoering")
+    programme_transition(actor=users["planner"], programme=programme, to_status="vedtatt")
+    with pytest.raises(PermissionDenied):
+        tiltak_restore(actor=users["planner"], tiltak=t, history_id=first.history_id)
+    assert Tiltak.objects.get(pk=t.pk).tittel == "Ny"
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def _history_url(t):
+    return reverse("tiltak:tiltak_history", kwargs={"pk": t.pk})
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return " ".join(response.content.decode().split())
+
+
+def test_history_page_shows_changes_in_norwegian(client_for, users, tree):
+    t = tree["tiltak"]
+    svc.tiltak_update(
+        actor=users["planner"], tiltak=t, expected_versjon=t.versjon, type=TiltakType.FOU
+    )
+    edit = Tiltak.history.filter(id=t.pk).latest()
+    earlier = datetime.datetime(2018, 10, 1, 12, 0, tzinfo=OSLO)
+    Tiltak.history.filter(id=t.pk).update(history_date=earlier)
+    Ansvar.history.filter(tiltak_id=t.pk).update(history_date=earlier)
+    when = datetime.datetime(2018, 10, 23, 23, 59, tzinfo=OSLO)  # summer time: UTC+2
+    Tiltak.history.filter(history_id=edit.history_id).update(history_date=when)
+
+    page = _text(client_for("planner").get(_history_url(t)))
+    assert "23. oktober 2018 kl. 23.59" in page
+    assert "Kari Nordmann" in page and "(Testfylket fylkeskommune)" in page
+    assert "<ins>FoU</ins>" in page  # the label of the type
+    assert "Universitetet i Sørøst-Norge" in page
+    created = Tiltak.history.filter(id=t.pk, history_type="+").get()
+    restore_created = reverse(
+        "tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": created.history_id}
+    )
+    restore_current = reverse(
+        "tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": edit.history_id}
+    )
+    assert restore_created in page  # the earlier version can be restored
+    assert restore_current not in page  # the current one not
+
+
+def test_tiltak_page_links_to_its_history(client_for, tree):
+    _set_public(tree)
+    page = client_for("member").get(tree["tiltak"].get_absolute_url()).content.decode()
+    assert _history_url(tree["tiltak"]) in page
+    page = client_for("anonymous").get(tree["tiltak"].get_absolute_url()).content.decode()
+    assert _history_url(tree["tiltak"]) not in page
+
+
+def _set_public(tree):
+    Handlingsprogram.objects.filter(pk=tree["programme"].pk).update(
+        status=ProgramStatus.PAA_HOERING
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "draft", "public"),
+    [
+        ("anonymous", 404, 302),
+        ("administrator", 200, 200),
+        ("planner", 200, 200),
+        ("other_planner", 404, 200),
+        ("member", 404, 200),
+        ("other_member", 404, 200),
+        ("board", 200, 200),
+    ],
+)
+def test_history_pages_permission_matrix(client_for, tree, role, draft, public):
+    client = client_for(role)
+    urls = [
+        _history_url(tree["tiltak"]),
+        reverse("tiltak:programme_history", kwargs={"pk": tree["programme"].pk}),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == draft, url
+    _set_public(tree)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == public, url
+        if public == 302:
+            assert "next=" in response.url
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        ("anonymous", 302),
+        ("administrator", 200),
+        ("planner", 200),
+        ("other_planner", 403),
+        ("member", 403),
+        ("other_member", 403),
+        ("board", 403),
+    ],
+)
+def test_restore_view_permission_matrix(client_for, users, tree, role, code):
+    _set_public(tree)
+    t = tree["tiltak"]
+    first = _tiltak_row(t, t.versjon)
+    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
+    client = client_for(role)
+    assert client.get(url).status_code == code
+    response = client.post(url, {"confirm": "1"})
+    assert response.status_code == (302 if code in (200, 302) else code)
+    expected = "Traineemodeller etableres" if code == 200 else "Ny"
+    assert Tiltak.objects.get(pk=t.pk).tittel == expected
+
+
+def test_restore_asks_for_confirmation_first(client_for, users, tree):
+    t = tree["tiltak"]
+    first = _tiltak_row(t, t.versjon)
+    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    svc.ansvar_add(
+        actor=users["planner"],
+        tiltak=t,
+        organisasjon=tree["hallingdal"],
+        rolle=Rolle.SAMARBEIDSPART,
+    )
+    url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
+    client = client_for("planner")
+
+    # The button on the history page posts without "confirm": a preview, nothing changes.
+    page = _text(client.post(url))
+    assert "Ny" in page and "Traineemodeller etableres" in page
+    assert "Regionrådet for Hallingdal" in page
+    assert 'name="confirm"' in page
+    assert Tiltak.objects.get(pk=t.pk).tittel == "Ny"
+
+    response = client.post(url, {"confirm": "1"})
+    assert response.status_code == 302
+    assert response.url == _history_url(t)
+    assert Tiltak.objects.get(pk=t.pk).tittel == "Traineemodeller etableres"
+    page = _text(client.get(response.url))
+    assert "Gjenopprettet" in page or "Restored" in page
+
+    missing = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": 999999})
+    assert client.get(missing).status_code == 404
+
+
+def test_refused_restore_in_the_browser_explains_and_changes_nothing(client_for, users, tree):
+    t = tree["tiltak"]
+    first = _tiltak_row(t, t.versjon)
+    svc.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
+    TiltakFactory(tema=tree["tema"], program=tree["programme"], nummer=11)
+    url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
+    response = client_for("planner").post(url, {"confirm": "1"})
+    assert response.status_code == 400
+    assert "11" in response.content.decode()
+    assert Tiltak.objects.get(pk=t.pk).tema_id == tree["tema2"].pk
+
+
+# --- Query budgets -------------------------------------------------------------------------
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_tiltak_history_page_queries_do_not_grow_with_history(
+    client_for, users, tree, django_assert_max_num_queries
+):
+    client = client_for("planner")
+    t = tree["tiltak"]
+    with django_assert_max_num_queries(TILTAK_HISTORY_BUDGET):
+        assert client.get(_history_url(t)).status_code == 200
+    for n in range(15):
+        t = svc.tiltak_update(
+            actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel=f"Tittel {n}"
+        )
+        org = OrganisasjonFactory()
+        svc.ansvar_add(actor=users["planner"], tiltak=t, organisasjon=org, rolle="samarbeidspart")
+    svc.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
+    with django_assert_max_num_queries(TILTAK_HISTORY_BUDGET):
+        page = _text(client.get(_history_url(t)))
+    assert page.count("Tittel 14") >= 1 and "4 Kompetanse" in page
+
+
+def _edit_buskerud(admin, buskerud, n: int):
+    tiltak = list(Tiltak.objects.filter(program=buskerud).order_by("id")[:n])
+    orgs = [OrganisasjonFactory() for _ in range(3)]
+    for i, t in enumerate(tiltak):
+        svc.tiltak_update(
+            actor=admin, tiltak=t, expected_versjon=t.versjon, tittel=f"{t.tittel} ({i})"
+        )
+        svc.ansvar_add(actor=admin, tiltak=t, organisasjon=orgs[i % 3], rolle=Rolle.SAMARBEIDSPART)
+    tema = buskerud.temaer.first()
+    svc.tema_update(actor=admin, tema=tema, navn=f"{tema.navn}!")
+
+
+# Session, user, the user menu's two model-permission lookups, programme; count and keys of the
+# page; per kind of object on the page (6) its rows and their previous versions; regional
+# plans; one lookup per related model (organisation, theme, sub-goal, priority area, measure,
+# programme).
+PROGRAMME_LOG_BUDGET = 2 + 2 + 1 + 2 + 6 * 2 + 1 + 6
+
+
+def test_programme_log_query_budget_is_constant_from_demo_to_ten_times(
+    client_for, users, demo_data, django_assert_max_num_queries
+):
+    admin = users["administrator"]
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    url = reverse("tiltak:programme_history", kwargs={"pk": buskerud.pk})
+    client = client_for("administrator")
+    _edit_buskerud(admin, buskerud, 3)
+    programme_transition(actor=admin, programme=buskerud, to_status=ProgramStatus.UTKAST)
+    for page in ("", "?side=2", "?side=9999"):
+        with django_assert_max_num_queries(PROGRAMME_LOG_BUDGET):
+            assert client.get(url + page).status_code == 200
+
+    build_synthetic_copies(copies=9)
+    _edit_buskerud(admin, buskerud, 60)
+    count = selectors.programme_history_page(programme=buskerud, page_number=1).paginator.count
+    assert count > 10 * 50
+    for page in ("", "?side=2", "?side=9999"):
+        with django_assert_max_num_queries(PROGRAMME_LOG_BUDGET):
+            response = client.get(url + page)
+        assert response.status_code == 200
+    page = _text(client.get(url))
+    assert "Side 1 av" in page or "Page 1 of" in page
+    assert re.search(r"\(59\)", page)  # the latest edit is on the first page
+
+
+# Session, user, the user menu's two model-permission lookups (for users the rules refuse), the
+# tiltak; its history rows, its parties' rows; one lookup per related model a change or a party
+# names (theme, sub-goal, priority area, organisation, measure).
+TILTAK_HISTORY_BUDGET = 2 + 2 + 1 + 2 + 5
+
+
+def test_tiltak_history_budget_is_the_same_from_demo_to_ten_times(
+    client_for, users, demo_data, django_assert_max_num_queries
+):
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    t = Tiltak.objects.get(program=buskerud, tema__nummer=3, nummer=11)
+    client = client_for("administrator")
+    with django_assert_max_num_queries(TILTAK_HISTORY_BUDGET):
+        assert client.get(_history_url(t)).status_code == 200
+    build_synthetic_copies(copies=9)
+    _edit_buskerud(users["administrator"], buskerud, 60)
+    svc.tiltak_move(actor=users["administrator"], tiltak=t, tema=buskerud.temaer.last())
+    with django_assert_max_num_queries(TILTAK_HISTORY_BUDGET):
+        page = _text(client.get(_history_url(t)))
+    assert "Kari Nordmann" in page

@@ -1,0 +1,406 @@
+"""The status workflow of a programme: every allowed and refused transition, reasons, the lock
+after adoption, and the status panel and page in the browser."""
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tests.factories import (
+    AnsvarFactory,
+    DelmaalFactory,
+    HandlingsprogramFactory,
+    SatsingsomraadeFactory,
+    TemaFactory,
+    TiltakFactory,
+)
+from tiltak.models import Ansvar, Handlingsprogram, ProgramStatus, Rolle, Tema, Tiltak
+from tiltak.services import hierarchy
+from tiltak.services.common import ServiceError
+from tiltak.services.workflow import TRANSITIONS, allowed_transitions, programme_transition
+
+pytestmark = pytest.mark.django_db
+
+S = ProgramStatus
+ALL_PAIRS = [(a, b) for a in S.values for b in S.values if a != b]
+ALLOWED_WITHOUT_REASON = {
+    (S.UTKAST, S.PAA_HOERING),
+    (S.PAA_HOERING, S.UTKAST),
+    (S.PAA_HOERING, S.VEDTATT),
+    (S.VEDTATT, S.ARKIVERT),
+}
+ALLOWED_WITH_REASON = {
+    (S.VEDTATT, S.PAA_HOERING),
+    (S.VEDTATT, S.UTKAST),
+    (S.ARKIVERT, S.VEDTATT),
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The users fixture sets six passwords; the production hasher makes that seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def programme(users):
+    return HandlingsprogramFactory(eier=users["county"], status=S.UTKAST)
+
+
+def _set_status(programme, status):
+    Handlingsprogram.objects.filter(pk=programme.pk).update(status=status)
+    programme.refresh_from_db()
+
+
+def test_the_transition_table_is_exactly_the_documented_one():
+    assert {k for k, v in TRANSITIONS.items() if not v} == ALLOWED_WITHOUT_REASON
+    assert {k for k, v in TRANSITIONS.items() if v} == ALLOWED_WITH_REASON
+    assert [t.to_status for t in allowed_transitions(S.VEDTATT)] == [
+        S.UTKAST,
+        S.PAA_HOERING,
+        S.ARKIVERT,
+    ]
+    assert [t.to_status for t in allowed_transitions(S.ARKIVERT)] == [S.VEDTATT]
+
+
+@pytest.mark.parametrize(("frm", "to"), sorted(ALLOWED_WITHOUT_REASON))
+def test_allowed_transition_without_reason(users, programme, frm, to):
+    _set_status(programme, frm)
+    programme_transition(actor=users["planner"], programme=programme, to_status=to)
+    programme.refresh_from_db()
+    assert programme.status == to
+    row = programme.history.latest()
+    assert row.status == to
+    assert row.history_user == users["planner"]
+
+
+@pytest.mark.parametrize(("frm", "to"), sorted(ALLOWED_WITH_REASON))
+def test_going_back_needs_a_reason_and_stores_it(users, programme, frm, to):
+    _set_status(programme, frm)
+    before = programme.history.count()
+    for empty in ("", "   \n "):
+        with pytest.raises(ValidationError) as exc:
+            programme_transition(
+                actor=users["planner"], programme=programme, to_status=to, reason=empty
+            )
+        assert "reason" in exc.value.message_dict
+        assert "Reason" in exc.value.message_dict["reason"][0] or "Begrunnelse" in str(exc.value)
+    programme.refresh_from_db()
+    assert programme.status == frm
+    assert programme.history.count() == before
+
+    programme_transition(
+        actor=users["administrator"],
+        programme=programme,
+        to_status=to,
+        reason="Fylkestinget sendte programmet tilbake",
+    )
+    programme.refresh_from_db()
+    assert programme.status == to
+    row = programme.history.latest()
+    assert row.history_change_reason == "Fylkestinget sendte programmet tilbake"
+    assert row.history_user == users["administrator"]
+
+
+@pytest.mark.parametrize(
+    ("frm", "to"), [p for p in ALL_PAIRS if p not in ALLOWED_WITHOUT_REASON | ALLOWED_WITH_REASON]
+)
+def test_refused_transition_changes_nothing(users, programme, frm, to):
+    _set_status(programme, frm)
+    before = programme.history.count()
+    with pytest.raises(ValidationError) as exc:
+        programme_transition(
+            actor=users["planner"], programme=programme, to_status=to, reason="Fordi"
+        )
+    assert list(exc.value.message_dict) == ["status"]
+    programme.refresh_from_db()
+    assert programme.status == frm
+    assert programme.history.count() == before
+
+
+@pytest.mark.parametrize("to", ["", "godkjent", "utkast"])
+def test_unknown_or_same_status_is_refused(users, programme, to):
+    with pytest.raises(ValidationError) as exc:
+        programme_transition(actor=users["planner"], programme=programme, to_status=to)
+    assert "status" in exc.value.message_dict
+
+
+def test_long_reason_is_kept_whole(users, programme):
+    _set_status(programme, S.VEDTATT)
+    reason = "Fylkesutvalget opphevet vedtaket i møte 12. mars; " * 10
+    programme_transition(
+        actor=users["planner"], programme=programme, to_status=S.UTKAST, reason=reason
+    )
+    assert programme.history.first().history_change_reason == reason.strip()
+
+
+def test_absurdly_long_reason_is_refused_not_truncated(users, programme):
+    _set_status(programme, S.VEDTATT)
+    with pytest.raises(ValidationError) as exc:
+        programme_transition(
+            actor=users["planner"], programme=programme, to_status=S.UTKAST, reason="x" * 5001
+        )
+    assert "reason" in exc.value.message_dict
+    programme.refresh_from_db()
+    assert programme.status == S.VEDTATT
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("administrator", True),
+        ("planner", True),
+        ("other_planner", False),
+        ("member", False),
+        ("other_member", False),
+        ("board", False),
+        ("anonymous", False),
+    ],
+)
+def test_only_admins_and_the_owning_planners_may_transition(users, programme, role, allowed):
+    if allowed:
+        programme_transition(actor=users[role], programme=programme, to_status=S.PAA_HOERING)
+        programme.refresh_from_db()
+        assert programme.status == S.PAA_HOERING
+    else:
+        with pytest.raises(PermissionDenied):
+            programme_transition(actor=users[role], programme=programme, to_status=S.PAA_HOERING)
+        programme.refresh_from_db()
+        assert programme.status == S.UTKAST
+
+
+# --- The lock -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def adopted_tree(users, programme):
+    tema = TemaFactory(program=programme, nummer=1)
+    delmaal = DelmaalFactory(tema=tema)
+    satsing = SatsingsomraadeFactory(tema=tema, delmaal=delmaal)
+    tiltak = TiltakFactory(tema=tema, program=programme, delmaal=delmaal, satsingsomraade=satsing)
+    ansvar = AnsvarFactory(tiltak=tiltak, organisasjon=users["kommune"])
+    planner = users["planner"]
+    programme_transition(actor=planner, programme=programme, to_status=S.PAA_HOERING)
+    programme_transition(actor=planner, programme=programme, to_status=S.VEDTATT)
+    return {
+        "programme": programme,
+        "tema": tema,
+        "delmaal": delmaal,
+        "satsing": satsing,
+        "tiltak": tiltak,
+        "ansvar": ansvar,
+    }
+
+
+def test_adopted_programme_refuses_structural_edits_but_not_tiltak_status(users, adopted_tree):
+    planner = users["planner"]
+    t = adopted_tree
+    refused = [
+        lambda: hierarchy.tema_create(actor=planner, program=t["programme"], navn="Ny"),
+        lambda: hierarchy.tema_update(actor=planner, tema=t["tema"], navn="Nytt navn"),
+        lambda: hierarchy.tema_delete(actor=planner, tema=t["tema"]),
+        lambda: hierarchy.delmaal_create(actor=planner, tema=t["tema"], navn="Nytt delmål"),
+        lambda: hierarchy.delmaal_update(actor=planner, delmaal=t["delmaal"], navn="Endret"),
+        lambda: hierarchy.satsingsomraade_create(actor=planner, tema=t["tema"], navn="Ny"),
+        lambda: hierarchy.tiltak_create(actor=planner, tema=t["tema"], tittel="Nytt tiltak"),
+        lambda: hierarchy.tiltak_update(
+            actor=planner, tiltak=t["tiltak"], expected_versjon=1, tittel="Ny tittel"
+        ),
+        lambda: hierarchy.tiltak_delete(actor=planner, tiltak=t["tiltak"], reason="Feil"),
+        lambda: hierarchy.ansvar_add(
+            actor=planner,
+            tiltak=t["tiltak"],
+            organisasjon=users["other"],
+            rolle=Rolle.SAMARBEIDSPART,
+        ),
+        lambda: hierarchy.ansvar_remove(actor=planner, ansvar=t["ansvar"]),
+    ]
+    for attempt in refused:
+        with pytest.raises((PermissionDenied, ServiceError)):
+            attempt()
+    assert Tema.objects.filter(program=t["programme"]).count() == 1
+    assert Tiltak.objects.get(pk=t["tiltak"].pk).tittel == t["tiltak"].tittel
+    assert Ansvar.objects.filter(tiltak=t["tiltak"]).count() == 1
+
+    updated = hierarchy.tiltak_update(
+        actor=planner, tiltak=t["tiltak"], expected_versjon=1, status="paagaar"
+    )
+    assert updated.status == "paagaar"
+    assert Tiltak.objects.get(pk=t["tiltak"].pk).status == "paagaar"
+
+
+def test_going_back_to_draft_unlocks_structure(users, adopted_tree):
+    planner = users["planner"]
+    programme = adopted_tree["programme"]
+    programme_transition(actor=planner, programme=programme, to_status=S.UTKAST, reason="Må rettes")
+    hierarchy.tema_update(actor=planner, tema=adopted_tree["tema"], navn="Nytt navn")
+    assert Tema.objects.get(pk=adopted_tree["tema"].pk).navn == "Nytt navn"
+
+
+def test_archived_programme_refuses_even_tiltak_status(users, adopted_tree):
+    planner = users["planner"]
+    programme_transition(actor=planner, programme=adopted_tree["programme"], to_status=S.ARKIVERT)
+    with pytest.raises(PermissionDenied):
+        hierarchy.tiltak_update(
+            actor=planner, tiltak=adopted_tree["tiltak"], expected_versjon=1, status="paagaar"
+        )
+
+
+# --- In the browser -----------------------------------------------------------------------
+
+
+def _buttons(html: str) -> list[str]:
+    return re.findall(r'name="to_status"\s+value="([^"]+)"', html)
+
+
+def _status_url(programme):
+    return reverse("tiltak:programme_status", kwargs={"pk": programme.pk})
+
+
+def test_programme_page_loads_the_status_panel_for_logged_in_viewers(client_for, programme):
+    page = client_for("planner").get(programme.get_absolute_url()).content.decode()
+    assert f'hx-get="{_status_url(programme)}"' in page
+    assert reverse("tiltak:programme_history", kwargs={"pk": programme.pk}) in page
+    # the public sees no panel on a public programme
+    _set_status(programme, S.VEDTATT)
+    page = client_for("anonymous").get(programme.get_absolute_url()).content.decode()
+    assert _status_url(programme) not in page
+
+
+def test_status_panel_shows_allowed_buttons_only(client_for, programme):
+    _set_status(programme, S.VEDTATT)
+    response = client_for("planner").get(_status_url(programme), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html  # the partial, for htmx
+    assert _buttons(html) == ["utkast", "paa_hoering", "arkivert"]
+    assert 'name="reason"' in html
+
+
+def test_status_panel_without_permission_shows_no_buttons(client_for, programme):
+    response = client_for("board").get(_status_url(programme))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert _buttons(html) == []
+    assert "Vedtatt" not in html or "Utkast" in html
+
+
+def test_transition_in_the_browser_and_its_history(client_for, users, programme):
+    client = client_for("planner")
+    response = client.post(_status_url(programme), {"to_status": "paa_hoering", "reason": ""})
+    assert response.status_code == 302
+    assert response.url == _status_url(programme)
+    programme.refresh_from_db()
+    assert programme.status == S.PAA_HOERING
+    page = client.get(response.url).content.decode()
+    assert "På høring" in page  # the message and the history
+    assert "Kari Nordmann" in page and "Testfylket fylkeskommune" in page
+
+    client.post(_status_url(programme), {"to_status": "vedtatt"})
+    client.post(_status_url(programme), {"to_status": "utkast", "reason": "Feil i tabell 3"})
+    programme.refresh_from_db()
+    assert programme.status == S.UTKAST
+    page = client.get(_status_url(programme)).content.decode()
+    table = " ".join(page[page.index("<tbody>") :].split())
+    assert "Feil i tabell 3" in table
+    assert table.index("Feil i tabell 3") < table.index("På høring → Vedtatt")  # newest first
+
+
+def test_refused_transition_in_the_browser_gives_a_clear_message(client_for, programme):
+    _set_status(programme, S.VEDTATT)
+    response = client_for("planner").post(_status_url(programme), {"to_status": "utkast"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "ds-error-summary" in html
+    assert 'aria-invalid="true"' in html
+    programme.refresh_from_db()
+    assert programme.status == S.VEDTATT
+
+    response = client_for("planner").post(_status_url(programme), {"to_status": "vedtatt"})
+    assert response.status_code == 400
+    response = client_for("planner").post(_status_url(programme), {"to_status": "tull"})
+    assert response.status_code == 400
+    programme.refresh_from_db()
+    assert programme.status == S.VEDTATT
+
+
+@pytest.mark.parametrize(
+    ("role", "get_code", "post_code"),
+    [
+        ("anonymous", 404, 404),  # a draft is not even visible
+        ("administrator", 200, 302),
+        ("planner", 200, 302),
+        ("other_planner", 404, 404),
+        ("member", 404, 404),
+        ("other_member", 404, 404),
+        ("board", 200, 403),
+    ],
+)
+def test_status_page_permission_matrix_on_a_draft(client_for, programme, role, get_code, post_code):
+    client = client_for(role)
+    assert client.get(_status_url(programme)).status_code == get_code
+    response = client.post(_status_url(programme), {"to_status": "paa_hoering"})
+    assert response.status_code == post_code
+    programme.refresh_from_db()
+    assert programme.status == (S.PAA_HOERING if post_code == 302 else S.UTKAST)
+
+
+@pytest.mark.parametrize(
+    ("role", "get_code", "post_code"),
+    [
+        ("anonymous", 302, 302),  # to the login page
+        ("administrator", 200, 302),
+        ("planner", 200, 302),
+        ("other_planner", 200, 403),
+        ("member", 200, 403),
+        ("other_member", 200, 403),
+        ("board", 200, 403),
+    ],
+)
+def test_status_page_permission_matrix_on_a_public_programme(
+    client_for, programme, role, get_code, post_code
+):
+    _set_status(programme, S.PAA_HOERING)
+    client = client_for(role)
+    response = client.get(_status_url(programme))
+    assert response.status_code == get_code
+    if get_code == 302:
+        assert "/konto/logg-inn/" in response.url or "login" in response.url
+    response = client.post(_status_url(programme), {"to_status": "vedtatt"})
+    assert response.status_code == post_code
+    if post_code == 302 and role == "anonymous":
+        assert "next=" in response.url
+    programme.refresh_from_db()
+    expected = S.VEDTATT if role in ("administrator", "planner") else S.PAA_HOERING
+    assert programme.status == expected
+
+
+# Session, user, the user menu's two model-permission lookups, the programme, its status
+# history.
+STATUS_PAGE_BUDGET = 6
+
+
+def test_status_page_budget_is_the_same_from_demo_to_ten_times(
+    client_for, users, demo_data, django_assert_max_num_queries
+):
+    from tiltak.synthetic import build_synthetic_copies
+
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    client = client_for("administrator")
+    url = _status_url(buskerud)
+    with django_assert_max_num_queries(STATUS_PAGE_BUDGET):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(STATUS_PAGE_BUDGET):
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+
+    build_synthetic_copies(copies=9)
+    admin = users["administrator"]
+    for to, reason in [("vedtatt", ""), ("paa_hoering", "Ny høring")] * 3:
+        programme_transition(actor=admin, programme=buskerud, to_status=to, reason=reason)
+    with django_assert_max_num_queries(STATUS_PAGE_BUDGET):
+        page = client.get(url).content.decode()
+    assert page.count("Ny høring") == 3
+    with django_assert_max_num_queries(STATUS_PAGE_BUDGET):
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200

@@ -1,0 +1,225 @@
+"""Files made from a programme: pure functions that return bytes.
+
+The Excel file is also an import format (tiltak/services/excel_import.py reads it back), so its
+column headers and cell texts are a file format, not UI text: they are always Norwegian bokmål,
+whatever language the user has chosen.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .models import (
+    Ansvar,
+    Delmaal,
+    Handlingsprogram,
+    Rolle,
+    Satsingsomraade,
+    Tema,
+    Tiltak,
+    TiltakStatus,
+    TiltakType,
+)
+
+SHEET_TITLE = "Tiltak"
+CREATOR = "Partnerskapsportalen"
+PARTY_SEPARATOR = "; "
+# Written to the workbook's properties so an import can tell which programme a file came from.
+IDENTIFIER_PREFIX = "handlingsprogram:"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    wrap: bool = False
+
+
+# The file format: headers exactly as in the seed's table, plus the stable ID first.
+COL_ID = "ID"
+COL_TEMA = "Tema"
+COL_DELMAAL = "Delmål"
+COL_SATSING = "Satsingsområde"
+COL_PRIORITERT = "Prioritert handling"
+COL_NR = "Nr"
+COL_TILTAK = "Tiltak"
+COL_BESKRIVELSE = "Beskrivelse"
+COL_VIRKEMIDDEL = "Virkemiddel"
+COL_HOVEDANSVAR = "Hovedansvar"
+COL_SAMARBEID = "Samarbeidsparter"
+COL_TYPE = "Type"
+COL_STATUS = "Status"
+
+COLUMNS: tuple[Column, ...] = (
+    Column(COL_ID, 8),
+    Column(COL_TEMA, 28, wrap=True),
+    Column(COL_DELMAAL, 36, wrap=True),
+    Column(COL_SATSING, 36, wrap=True),
+    Column(COL_PRIORITERT, 40, wrap=True),
+    Column(COL_NR, 6),
+    Column(COL_TILTAK, 50, wrap=True),
+    Column(COL_BESKRIVELSE, 60, wrap=True),
+    Column(COL_VIRKEMIDDEL, 30, wrap=True),
+    Column(COL_HOVEDANSVAR, 32, wrap=True),
+    Column(COL_SAMARBEID, 40, wrap=True),
+    Column(COL_TYPE, 20),
+    Column(COL_STATUS, 14),
+)
+HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="FFD9E5F2", end_color="FFD9E5F2")
+HEADER_BORDER = Border(bottom=Side(style="thin", color="FF7F96B2"))
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+TOP_ALIGNMENT = Alignment(vertical="top")
+
+
+def clean_text(value: str | None) -> str:
+    """Text as a cell can hold it: without the control characters XML forbids (openpyxl refuses
+    them), with plain newlines. The import compares through the same function, so a text that
+    had such characters does not show up as changed after a round trip."""
+    if not value:
+        return ""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def tema_text(tema: Tema) -> str:
+    return f"{tema.nummer} {tema.navn}"
+
+
+def delmaal_text(delmaal: Delmaal | None) -> str:
+    if delmaal is None:
+        return ""
+    return f"{delmaal.nummer} {delmaal.navn}" if delmaal.nummer else delmaal.navn
+
+
+def satsing_text(satsing: Satsingsomraade | None) -> str:
+    return satsing.navn if satsing is not None else ""
+
+
+def prioritert_text(satsing: Satsingsomraade | None) -> str:
+    return satsing.prioritert_handling if satsing is not None else ""
+
+
+def parties(tiltak: Tiltak, rolle: str) -> list[Ansvar]:
+    """The tiltak's parties in one role, in their order (from the prefetched rows)."""
+    rows = [a for a in tiltak.ansvar.all() if a.rolle == rolle]
+    return sorted(rows, key=lambda a: (a.rekkefoelge, a.pk))
+
+
+def parties_text(tiltak: Tiltak, rolle: str) -> str:
+    return PARTY_SEPARATOR.join(a.organisasjon.navn for a in parties(tiltak, rolle))
+
+
+def choice_label(choices, value: str) -> str:
+    """The bokmål label of a choice value ("" stays "")."""
+    if not value:
+        return ""
+    with translation.override("nb"):
+        return str(dict(choices).get(value, value))
+
+
+def export_filename(programme: Handlingsprogram) -> str:
+    """ "<name> <period>.xlsx", without characters file systems refuse."""
+    name = f"{programme.navn} {programme.periode}"
+    for char in '\\/:*?"<>|':
+        name = name.replace(char, "-")
+    return f"{' '.join(name.split())}.xlsx"
+
+
+def programme_tiltak_for_export(programme: Handlingsprogram):
+    """The programme's tiltak (not deleted) in the programme's order, with everything a row
+    needs: two queries whatever the size."""
+    return (
+        Tiltak.objects.filter(program=programme)
+        .select_related("tema", "delmaal", "satsingsomraade")
+        .prefetch_related(
+            Prefetch(
+                "ansvar",
+                queryset=Ansvar.objects.select_related("organisasjon").order_by(
+                    "rolle", "rekkefoelge", "id"
+                ),
+            )
+        )
+        .order_by("tema__nummer", "rekkefoelge", "id")
+    )
+
+
+def tiltak_row(tiltak: Tiltak) -> list:
+    """One row of the sheet, in the order of COLUMNS."""
+    return [
+        tiltak.pk,
+        tema_text(tiltak.tema),
+        delmaal_text(tiltak.delmaal),
+        satsing_text(tiltak.satsingsomraade),
+        prioritert_text(tiltak.satsingsomraade),
+        tiltak.nummer,
+        tiltak.tittel,
+        tiltak.beskrivelse,
+        tiltak.virkemiddel,
+        parties_text(tiltak, Rolle.HOVEDANSVAR),
+        parties_text(tiltak, Rolle.SAMARBEIDSPART),
+        choice_label(TiltakType.choices, tiltak.type),
+        choice_label(TiltakStatus.choices, tiltak.status),
+    ]
+
+
+def _write_cell(ws, row: int, col: int, value):
+    if isinstance(value, str):
+        value = clean_text(value)
+        if not value:
+            return ws.cell(row=row, column=col)
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        # openpyxl turns any text starting with "=" into a formula; a title is never one.
+        cell.data_type = "s"
+    return cell
+
+
+def programme_xlsx(programme: Handlingsprogram) -> bytes:
+    """The programme as an Excel workbook: one row per tiltak that is not deleted, its ID (the
+    tiltak's primary key) first, then the seed's columns. The header row is styled, frozen and
+    filterable; long columns wrap. The import reads this same format back."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    title = f"{programme.navn} {programme.periode}"
+    wb.properties.title = title
+    wb.properties.creator = CREATOR
+    wb.properties.lastModifiedBy = CREATOR
+    wb.properties.subject = programme.undertittel or None
+    wb.properties.identifier = f"{IDENTIFIER_PREFIX}{programme.pk}"
+
+    for col, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=col, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = HEADER_ALIGNMENT
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+
+    row = 1
+    for row, tiltak in enumerate(programme_tiltak_for_export(programme), start=2):
+        for col, (column, value) in enumerate(zip(COLUMNS, tiltak_row(tiltak), strict=True), 1):
+            cell = _write_cell(ws, row, col, value)
+            cell.alignment = WRAP_ALIGNMENT if column.wrap else TOP_ALIGNMENT
+
+    last_col = get_column_letter(len(COLUMNS))
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{last_col}{row}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

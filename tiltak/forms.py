@@ -1,0 +1,322 @@
+"""Forms for editing a programme's tree in the browser. They parse and check input; every write
+goes through tiltak.services.hierarchy, whose ValidationErrors are put back on the fields with
+`add_service_errors`."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partnerskap.forms import DesignsystemetMixin
+from partnerskap.models import Organisasjon
+
+from .models import Delmaal, Rolle, Satsingsomraade, Tema, Tiltak
+from .selectors import TemaNode
+from .services.hierarchy import PROGRESS_FIELDS, TILTAK_FIELDS
+
+
+class FieldNamedErrorsMixin(DesignsystemetMixin):
+    """Every error message starts with its field's label ("Title: This field is required."),
+    so the error summary at the top of the page says which field is wrong on its own."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not hasattr(self, "_errors") or self._errors is None:
+            return
+        for name, errors in self._errors.items():
+            if name == NON_FIELD_ERRORS or name not in self.fields:
+                continue
+            label = str(self.fields[name].label or name)
+            errors[:] = [
+                ValidationError(m if str(m).startswith(f"{label}:") else f"{label}: {m}")
+                for m in errors
+            ]
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or at the top for fields the form
+    does not have)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, messages in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class TemaForm(FieldNamedErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Tema
+        fields = ["navn", "etikett", "overordnet_maal", "ansvarlig", "ansvarlig_tekst"]
+        widgets = {"navn": forms.TextInput(), "overordnet_maal": _textarea(2)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ansvarlig"].queryset = Organisasjon.objects.order_by("navn")
+        self.fields["ansvarlig"].empty_label = _("None")
+
+
+class DelmaalForm(FieldNamedErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Delmaal
+        fields = ["nummer", "navn", "smarte_maal"]
+        widgets = {"navn": _textarea(2), "smarte_maal": _textarea(3)}
+
+
+class SatsingsomraadeForm(FieldNamedErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Satsingsomraade
+        fields = ["navn", "prioritert_handling"]
+        widgets = {"navn": _textarea(2), "prioritert_handling": _textarea(3)}
+
+
+def placement_choices(tree: list[TemaNode], nivaa: str) -> list[tuple[str, str]]:
+    """Every place a tiltak can sit in the programme, from `selectors.programme_tree`: values
+    "tema:<id>", "delmaal:<id>", "satsing:<id>"; labels spell out the path."""
+    choices = []
+    for node in tree:
+        tema = node.tema
+        tema_label = f"{nivaa} {tema.nummer}: {tema.navn}"
+        choices.append((f"tema:{tema.pk}", tema_label))
+        for dnode in node.delmaal:
+            d = dnode.delmaal
+            if d is not None:
+                choices.append((f"delmaal:{d.pk}", f"{tema_label} › {str(d)[:80]}"))
+            for snode in dnode.satsinger:
+                s = snode.satsingsomraade
+                if s is not None:
+                    path = f"{tema_label} › {str(d)[:60]} › " if d else f"{tema_label} › "
+                    choices.append((f"satsing:{s.pk}", f"{path}{s.navn[:80]}"))
+    return choices
+
+
+def resolve_placement(value: str, tree: list[TemaNode]) -> dict:
+    """The service keyword (tema / delmaal / satsingsomraade) for a placement choice value."""
+    kind, _sep, pk = value.partition(":")
+    for node in tree:
+        if kind == "tema" and str(node.tema.pk) == pk:
+            return {"tema": node.tema}
+        for dnode in node.delmaal:
+            if kind == "delmaal" and dnode.delmaal and str(dnode.delmaal.pk) == pk:
+                return {"delmaal": dnode.delmaal}
+            for snode in dnode.satsinger:
+                s = snode.satsingsomraade
+                if kind == "satsing" and s and str(s.pk) == pk:
+                    return {"satsingsomraade": s}
+    raise ValidationError(_("Place: choose a place in this programme."))
+
+
+def placement_value(t: Tiltak) -> str:
+    if t.satsingsomraade_id:
+        return f"satsing:{t.satsingsomraade_id}"
+    if t.delmaal_id:
+        return f"delmaal:{t.delmaal_id}"
+    return f"tema:{t.tema_id}"
+
+
+class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
+    """All of a tiltak's own fields, with the version it was loaded at. When the programme is
+    adopted (`progress_only`), every field but the progress fields is shown read-only."""
+
+    versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    endringsgrunn = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional. Shown in the history."),
+    )
+
+    class Meta:
+        model = Tiltak
+        fields = list(TILTAK_FIELDS)
+        widgets = {
+            "tittel": _textarea(2),
+            "beskrivelse": _textarea(5),
+            "virkemiddel": _textarea(2),
+            "finansiering": _textarea(2),
+            "forventet_resultat": _textarea(3),
+            "hovedansvar_tekst": _textarea(2),
+            "samarbeidsparter_tekst": _textarea(2),
+            "merknader": _textarea(3),
+        }
+
+    def __init__(self, *args, progress_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "versjon" not in self.initial:
+            self.initial["versjon"] = self.instance.versjon
+        self.fields["type"].choices = [("", _("Not set")), *self.fields["type"].choices[1:]]
+        for name in ("start_aar", "slutt_aar"):
+            self.fields[name].widget.attrs.update({"min": 1900, "max": 2200})
+        self.progress_only = progress_only
+        if progress_only:
+            for name in TILTAK_FIELDS:
+                if name not in PROGRESS_FIELDS:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        start, slutt = data.get("start_aar"), data.get("slutt_aar")
+        if start and slutt and start > slutt:
+            self.add_error(
+                "slutt_aar", _("End year: must be the same as or later than the start year.")
+            )
+        return data
+
+    def service_fields(self) -> dict:
+        """The fields to hand to tiltak_update (only the editable ones)."""
+        names = PROGRESS_FIELDS if self.progress_only else TILTAK_FIELDS
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class TiltakCreateForm(TiltakForm):
+    plassering = forms.ChoiceField(label=_("Place in the programme"))
+    nummer = forms.IntegerField(
+        label=_("Number"),
+        required=False,
+        min_value=1,
+        max_value=32767,
+        help_text=_("Leave empty for the next free number in the theme."),
+    )
+
+    def __init__(self, *args, tree: list[TemaNode], nivaa: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["versjon"]
+        del self.fields["endringsgrunn"]
+        self.tree = tree
+        self.fields["plassering"].choices = placement_choices(tree, nivaa)
+        self.order_fields(["plassering", "nummer", *TILTAK_FIELDS])
+
+    def clean_plassering(self):
+        return resolve_placement(self.cleaned_data["plassering"], self.tree)
+
+
+class TiltakQuickForm(FieldNamedErrorsMixin, forms.Form):
+    """Title and status, edited inline in the programme's tree."""
+
+    versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    tittel = forms.CharField(label=_("Title"), widget=_textarea(2))
+    status = forms.ChoiceField(label=_("Status"), choices=Tiltak._meta.get_field("status").choices)
+
+    def __init__(self, *args, progress_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.progress_only = progress_only
+        first = "status" if progress_only else "tittel"
+        self.fields[first].widget.attrs["autofocus"] = True
+        if progress_only:
+            self.fields["tittel"].disabled = True
+
+    def service_fields(self) -> dict:
+        if self.progress_only:
+            return {"status": self.cleaned_data["status"]}
+        return {"tittel": self.cleaned_data["tittel"], "status": self.cleaned_data["status"]}
+
+
+class TiltakMoveForm(FieldNamedErrorsMixin, forms.Form):
+    versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    plassering = forms.ChoiceField(label=_("New place"))
+
+    def __init__(self, *args, tree: list[TemaNode], nivaa: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tree = tree
+        self.fields["plassering"].choices = placement_choices(tree, nivaa)
+
+    def clean_plassering(self):
+        return resolve_placement(self.cleaned_data["plassering"], self.tree)
+
+
+class TiltakDeleteForm(FieldNamedErrorsMixin, forms.Form):
+    versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    grunn = forms.CharField(
+        label=_("Reason for deletion"),
+        widget=_textarea(3),
+        error_messages={"required": _("Say why the measure is deleted.")},
+    )
+
+
+class RenumberForm(FieldNamedErrorsMixin, forms.Form):
+    """One number input per tiltak of the tema. The tiltak are numbered 1..n in the order of
+    the numbers entered, so "3" between 1 and 2 works as well as a full renumbering."""
+
+    def __init__(self, *args, tiltak: list[Tiltak], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiltak = tiltak
+        for position, t in enumerate(tiltak, start=1):
+            self.fields[f"nr_{t.pk}"] = forms.IntegerField(
+                label=_("New position of %(title)s") % {"title": (t.tittel or "–")[:120]},
+                min_value=1,
+                max_value=10000,
+                initial=position,
+                widget=forms.NumberInput(attrs={"class": "ds-input portal-input-narrow"}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        seen: dict[int, str] = {}
+        for t in self.tiltak:
+            name = f"nr_{t.pk}"
+            value = data.get(name)
+            if value in seen:
+                self.add_error(
+                    name,
+                    _("Position %(n)s is given twice; every measure needs its own.") % {"n": value},
+                )
+            seen[value] = name
+        return data
+
+    def order(self) -> list[int]:
+        return [t.pk for t in sorted(self.tiltak, key=lambda t: self.cleaned_data[f"nr_{t.pk}"])]
+
+
+class AnsvarAddForm(FieldNamedErrorsMixin, forms.Form):
+    """Add a party. Without JavaScript the organisation is a plain select plus a text field for
+    a new organisation; org-picker.js turns them into one accessible type-ahead combobox."""
+
+    organisasjon = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisasjon.objects.none(),
+        required=False,
+        empty_label=_("Choose an organisation"),
+    )
+    ny_organisasjon = forms.CharField(
+        label=_("Or a new organisation"),
+        required=False,
+        max_length=255,
+        help_text=_("Only if it is not in the list: the organisation is created."),
+    )
+    rolle = forms.ChoiceField(
+        label=_("Role"),
+        choices=Rolle.choices,
+        initial=Rolle.SAMARBEIDSPART,
+        widget=forms.RadioSelect,
+    )
+    tekst_som_skrevet = forms.CharField(
+        label=_("As written (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("The party as the source document writes it."),
+    )
+
+    def __init__(self, *args, can_create: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisasjon"].queryset = Organisasjon.objects.order_by("navn")
+        self.can_create = can_create
+        if not can_create:
+            del self.fields["ny_organisasjon"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisasjon") and not (data.get("ny_organisasjon") or "").strip():
+            if "organisasjon" not in self.errors:
+                self.add_error(
+                    "organisasjon", _("Choose an organisation, or write the name of a new one.")
+                )
+        elif data.get("organisasjon") and (data.get("ny_organisasjon") or "").strip():
+            self.add_error(
+                "ny_organisasjon",
+                _("Either choose an organisation or write a new one, not both."),
+            )
+        return data

@@ -1,0 +1,415 @@
+"""Excel round trip: export a programme to .xlsx, import the same format into a draft
+programme with a preview before anything is written. Thin views: parse, check the permission,
+call tiltak.exports or tiltak.services.excel_import, render.
+
+Between the preview and the apply the uploaded file waits in a private temporary directory
+(settings.EXCEL_IMPORT_DIR, default <tmp>/partnerskap-excel-import) under a random token that
+only the user's session knows, one pending import per programme; it is re-read and re-checked
+on apply and deleted afterwards (or after FILE_MAX_AGE).
+
+Refusals: anonymous users are sent to the login page; a logged-in user gets 404 for a programme
+they may not even view and 403 when they may view it but not do this."""
+
+import os
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from partnerskap.forms import DesignsystemetMixin
+from partnerskap.models import Organisasjon, OrganisasjonType
+
+from . import selectors
+from .exports import export_filename, programme_xlsx
+from .services import excel_import
+from .services.common import ServiceError
+from .services.excel_import import ImportRefused, OrgChoice, UnknownOrganisation
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "tiltak_excel_import"
+RESULT_SESSION_KEY = "tiltak_excel_import_result"
+FILE_MAX_AGE = 6 * 60 * 60  # seconds a pending upload is kept
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+
+def _programme_or_refuse(request, pk: int, perm: str):
+    """(programme, None) if the user may view it and has `perm` on it; otherwise (None, a login
+    redirect) for anonymous users, Http404 if they may not view it, PermissionDenied if they
+    may view it but not do this."""
+    if not request.user.is_authenticated and perm != "tiltak.export_programme":
+        return None, redirect_to_login(request.get_full_path())
+    programme = (
+        selectors.visible_programmes(request.user).select_related("eier").filter(pk=pk).first()
+    )
+    if programme is None:
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        raise Http404(_("No such programme."))
+    if not request.user.has_perm(perm, programme):
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    return programme, None
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def _ascii_fallback(filename: str) -> str:
+    for a, b in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("Æ", "Ae"), ("Ø", "O"), ("Å", "A")):
+        filename = filename.replace(a, b)
+    filename = filename.replace("–", "-").replace("—", "-")
+    return re.sub(r"[^A-Za-z0-9 ._()-]", "_", filename)
+
+
+def attachment_header(filename: str) -> str:
+    """Content-Disposition for a download: an ASCII filename for old clients and the real
+    one, æøå included, RFC 5987-encoded in filename*."""
+    encoded = content_disposition_header(True, filename)
+    fallback = f'attachment; filename="{_ascii_fallback(filename)}"'
+    if "filename*=" in encoded:
+        return f"{fallback}; {encoded.removeprefix('attachment; ')}"
+    return encoded
+
+
+@require_GET
+def programme_export(request, pk: int):
+    programme, refusal = _programme_or_refuse(request, pk, "tiltak.export_programme")
+    if refusal:
+        return refusal
+    response = HttpResponse(programme_xlsx(programme), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(export_filename(programme))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The pending upload -----------------------------------------------------------------------
+
+
+def _store_dir() -> Path:
+    configured = getattr(settings, "EXCEL_IMPORT_DIR", None)
+    return (
+        Path(configured) if configured else Path(tempfile.gettempdir()) / "partnerskap-excel-import"
+    )
+
+
+def _clean_old(directory: Path) -> None:
+    limit = time.time() - FILE_MAX_AGE
+    for path in directory.glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _store(data: bytes) -> str:
+    directory = _store_dir()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _clean_old(directory)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(directory / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return token
+
+
+def _path(token: str) -> Path | None:
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        return None
+    return _store_dir() / f"{token}.xlsx"
+
+
+def _pending(request, programme) -> tuple[dict | None, bytes | None]:
+    """The pending upload of this user for this programme, and its bytes (None if gone)."""
+    entry = request.session.get(SESSION_KEY, {}).get(str(programme.pk))
+    if not entry or entry.get("user") != request.user.pk:
+        return None, None
+    path = _path(entry.get("token"))
+    try:
+        if path is None or path.stat().st_mtime < time.time() - FILE_MAX_AGE:
+            return entry, None
+        return entry, path.read_bytes()
+    except OSError:
+        return entry, None
+
+
+def _set_pending(request, programme, *, token: str, filename: str) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    old = pending.get(str(programme.pk))
+    if old:
+        _discard_file(old.get("token"))
+    pending[str(programme.pk)] = {"token": token, "filename": filename, "user": request.user.pk}
+    request.session[SESSION_KEY] = pending
+
+
+def _discard_file(token) -> None:
+    path = _path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _remember_unknown(request, programme, unknown: list[UnknownOrganisation]) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    entry = pending.get(str(programme.pk))
+    if entry is not None:
+        entry["unknown"] = [[u.navn, u.key, u.rows] for u in unknown]
+        request.session[SESSION_KEY] = pending
+
+
+def _clear_pending(request, programme) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    entry = pending.pop(str(programme.pk), None)
+    if entry:
+        _discard_file(entry.get("token"))
+    request.session[SESSION_KEY] = pending
+
+
+# --- Forms ------------------------------------------------------------------------------------
+
+
+class ImportUploadForm(DesignsystemetMixin, forms.Form):
+    fil = forms.FileField(
+        label=gettext_lazy("Excel file (.xlsx)"),
+        help_text=gettext_lazy(
+            "Start from the programme's Excel export. At most 5 MB and 5,000 measures."
+        ),
+        widget=forms.FileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+        error_messages={
+            "required": gettext_lazy("Excel file: choose the file to import."),
+            "empty": gettext_lazy("Excel file: the file is empty."),
+            "invalid": gettext_lazy("Excel file: no file was received; choose it again."),
+        },
+    )
+
+    def clean_fil(self):
+        fil = self.cleaned_data["fil"]
+        if fil.size > excel_import.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("Excel file: the file is larger than %(mb)s MB.")
+                % {"mb": excel_import.MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return fil
+
+
+class UnknownOrganisationForm(forms.Form):
+    """What to do with one organisation name the registry does not know."""
+
+    MAP, CREATE = "map", "create"
+
+    handling = forms.ChoiceField(
+        label=gettext_lazy("What to do"),
+        choices=[
+            (MAP, gettext_lazy("Use an existing organisation")),
+            (CREATE, gettext_lazy("Create it as a new organisation")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+        error_messages={
+            "required": gettext_lazy(
+                "What to do: choose an existing organisation or create a new one."
+            ),
+        },
+    )
+    organisasjon = forms.TypedChoiceField(
+        label=gettext_lazy("Existing organisation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "ds-input"}),
+        error_messages={
+            "invalid_choice": gettext_lazy("Existing organisation: choose one from the list."),
+        },
+    )
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type of the new organisation"),
+        choices=OrganisasjonType.choices,
+        initial=OrganisasjonType.ANNET,
+        required=False,
+        widget=forms.Select(attrs={"class": "ds-input"}),
+        error_messages={
+            "invalid_choice": gettext_lazy("Type: choose one from the list."),
+        },
+    )
+
+    def __init__(self, *args, unknown, org_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unknown = unknown
+        self.fields["organisasjon"].choices = [("", "—"), *org_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("handling") == self.MAP and not data.get("organisasjon"):
+            self.add_error(
+                "organisasjon",
+                _("Existing organisation: choose one, or choose to create a new organisation."),
+            )
+        if data.get("handling") == self.CREATE and not data.get("type"):
+            self.add_error("type", _("Type: choose the type of the new organisation."))
+        return data
+
+    def choice(self) -> OrgChoice:
+        if self.cleaned_data["handling"] == self.MAP:
+            return OrgChoice(organisasjon_id=self.cleaned_data["organisasjon"])
+        return OrgChoice(create_type=self.cleaned_data["type"])
+
+
+def _org_forms(unknown: list[UnknownOrganisation], data=None) -> list[UnknownOrganisationForm]:
+    if not unknown:
+        return []
+    # One query for the list, shared by every form.
+    choices = list(Organisasjon.objects.order_by("navn").values_list("pk", "navn"))
+    return [
+        UnknownOrganisationForm(data, prefix=f"org{i}", unknown=u, org_choices=choices)
+        for i, u in enumerate(unknown)
+    ]
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def programme_import(request, pk: int):
+    """Upload: the file is read and checked at once; a file with errors is refused here with
+    every error listed, a good one is kept and the preview shown."""
+    programme, refusal = _programme_or_refuse(request, pk, "tiltak.import_programme")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+    else:
+        form = ImportUploadForm()
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fil"]
+        data = upload.read()
+        preview = excel_import.programme_import_preview(
+            actor=request.user, programme=programme, data=data
+        )
+        if preview.ok:
+            token = _store(data)
+            _set_pending(request, programme, token=token, filename=upload.name[:200])
+            return redirect("tiltak:programme_import_preview", pk=programme.pk)
+    return render(
+        request,
+        "tiltak/excel/import_upload.html",
+        {"programme": programme, "form": form, "preview": preview, "nav": "programmes"},
+        status=200,
+    )
+
+
+def _render_preview(request, programme, entry, preview, org_forms, *, alert="", issues=()):
+    return render(
+        request,
+        "tiltak/excel/import_preview.html",
+        {
+            "programme": programme,
+            "preview": preview,
+            "org_forms": org_forms,
+            "filename": entry.get("filename", ""),
+            "alert": alert,
+            "issues": list(issues),
+            "nav": "programmes",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_import_preview(request, pk: int):
+    """GET: what the pending file would change. POST: apply it (or cancel)."""
+    programme, refusal = _programme_or_refuse(request, pk, "tiltak.import_programme")
+    if refusal:
+        return refusal
+    upload_url = reverse("tiltak:programme_import", kwargs={"pk": programme.pk})
+    if request.method == "POST" and "avbryt" in request.POST:
+        _clear_pending(request, programme)
+        return redirect(programme.get_absolute_url())
+    entry, data = _pending(request, programme)
+    if data is None:
+        if entry:
+            _clear_pending(request, programme)
+        return redirect(f"{upload_url}?utloept=1")
+
+    def current_preview():
+        preview = excel_import.programme_import_preview(
+            actor=request.user, programme=programme, data=data
+        )
+        # The apply needs the unknown names for its forms; keeping them saves a second read
+        # of the file in the request that applies it.
+        _remember_unknown(request, programme, preview.unknown_organisations)
+        return preview
+
+    def again(*, alert: str, issues=()):
+        preview = current_preview()
+        org_forms = _org_forms(preview.unknown_organisations, request.POST)
+        for form in org_forms:
+            form.is_valid()
+        return _render_preview(
+            request, programme, entry, preview, org_forms, alert=alert, issues=issues
+        )
+
+    if request.method == "GET":
+        preview = current_preview()
+        return _render_preview(
+            request, programme, entry, preview, _org_forms(preview.unknown_organisations)
+        )
+
+    unknown = [UnknownOrganisation(navn, key, rows) for navn, key, rows in entry.get("unknown", [])]
+    org_forms = _org_forms(unknown, request.POST)
+    valid = [f.is_valid() for f in org_forms]  # every form, so each shows its errors
+    if not all(valid):
+        return again(
+            alert=_("Choose what to do with each unknown organisation. Nothing was changed.")
+        )
+    mapping = {f.unknown.key: f.choice() for f in org_forms}
+    try:
+        result = excel_import.programme_import_apply(
+            actor=request.user,
+            programme=programme,
+            data=data,
+            org_mapping=mapping,
+            expected_fingerprint=request.POST.get("fingerprint", ""),
+        )
+    except ImportRefused as exc:
+        return again(alert=str(exc), issues=exc.issues)
+    except ServiceError as exc:
+        # ImportStale among them: the page shows the preview as the programme is now, with
+        # its new fingerprint.
+        return again(alert=str(exc))
+    _clear_pending(request, programme)
+    request.session[RESULT_SESSION_KEY] = {
+        "programme": programme.pk,
+        "summary": excel_import.summary(result),
+        "organisations": result.organisations_created,
+    }
+    return redirect("tiltak:programme_import_done", pk=programme.pk)
+
+
+@require_GET
+def programme_import_done(request, pk: int):
+    programme, refusal = _programme_or_refuse(request, pk, "tiltak.view_programme")
+    if refusal:
+        return refusal
+    result = request.session.get(RESULT_SESSION_KEY)
+    if not result or result.get("programme") != programme.pk:
+        return redirect(programme.get_absolute_url())
+    return render(
+        request,
+        "tiltak/excel/import_done.html",
+        {"programme": programme, "result": result, "nav": "programmes"},
+    )
