@@ -8,6 +8,19 @@ from simple_history.models import HistoricalRecords
 from partnerskap.models import Organisasjon, Region
 
 
+def predecessor_field(**extra) -> models.ForeignKey:
+    """The link from a copy to what it was rolled from (rullering), the same on every level."""
+    return models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="etterfoelgere",
+        **extra,
+    )
+
+
 class RegionalPlan(models.Model):
     navn = models.CharField(_("name"), max_length=255, unique=True)
     eier = models.ForeignKey(
@@ -155,14 +168,7 @@ class Tema(models.Model):
         related_name="ansvar_for_temaer",
     )
     ansvarlig_tekst = models.CharField(_("lead partner as written"), max_length=255, blank=True)
-    forgjenger = models.ForeignKey(
-        "self",
-        verbose_name=_("predecessor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="etterfoelgere",
-    )
+    forgjenger = predecessor_field()
 
     history = HistoricalRecords()
 
@@ -188,14 +194,7 @@ class Delmaal(models.Model):
     navn = models.TextField(_("sub-goal"))
     smarte_maal = models.TextField(_("measurable goals"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
-    forgjenger = models.ForeignKey(
-        "self",
-        verbose_name=_("predecessor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="etterfoelgere",
-    )
+    forgjenger = predecessor_field()
 
     history = HistoricalRecords()
 
@@ -228,14 +227,7 @@ class Satsingsomraade(models.Model):
     navn = models.TextField(_("priority area"))
     prioritert_handling = models.TextField(_("prioritised action"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
-    forgjenger = models.ForeignKey(
-        "self",
-        verbose_name=_("predecessor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="etterfoelgere",
-    )
+    forgjenger = predecessor_field()
 
     history = HistoricalRecords()
 
@@ -350,14 +342,8 @@ class Tiltak(models.Model):
     )
     slettet = models.DateTimeField(_("deleted"), null=True, blank=True)
     slettet_grunn = models.TextField(_("reason for deletion"), blank=True)
-    forgjenger = models.ForeignKey(
-        "self",
-        verbose_name=_("predecessor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="etterfoelgere",
-        help_text=_("The tiltak in the previous period's programme this one was rolled from."),
+    forgjenger = predecessor_field(
+        help_text=_("The tiltak in the previous period's programme this one was rolled from.")
     )
     utfall = models.CharField(
         _("outcome of rolling"), max_length=20, choices=Utfall.choices, blank=True
