@@ -1,0 +1,92 @@
+"""Where the apps that build on `tiltak` plug in: hearings (`hoering`) and reporting
+(`rapportering`) register here from their `AppConfig.ready()`, so that `tiltak` never imports
+them (dependency direction partnerskap ← tiltak ← {hoering, rapportering}).
+
+Two kinds of extension:
+
+Trace checks
+    "This tiltak has left traces others rely on (hearing answers, reports), keep the row when it
+    is deleted." A check answers for many tiltak at once — `check(ids) -> set of ids with
+    traces` — so a bulk operation (the Excel import removing 300 rows) costs one query per check,
+    not one per row. A single delete asks the same checks with one id.
+
+Panels
+    A block of HTML another app adds to the programme page or the tiltak page («Høring: frist 23.
+    oktober 2018 kl. 23.59», «Rapportert 2019: pågår»). A panel is a template and a function that
+    gives its context, or None to show nothing; templates render them with
+    `{% extension_panels "tiltak_detail" tiltak %}` and never name the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+TraceCheck = Callable[[Collection[int]], set[int]]
+
+_TRACE_CHECKS: list[TraceCheck] = []
+
+
+def register_trace_check(check: TraceCheck) -> TraceCheck:
+    """Add `check(tiltak_ids) -> ids that must be kept` (usable as a decorator). Registering the
+    same function twice has no effect."""
+    if check not in _TRACE_CHECKS:
+        _TRACE_CHECKS.append(check)
+    return check
+
+
+def trace_checks() -> tuple[TraceCheck, ...]:
+    return tuple(_TRACE_CHECKS)
+
+
+def tiltak_ids_with_traces(ids: Iterable[int]) -> set[int]:
+    """The ids among `ids` that some registered check says must be kept on delete."""
+    pending = set(ids)
+    traced: set[int] = set()
+    for check in _TRACE_CHECKS:
+        if not pending:
+            break
+        found = set(check(frozenset(pending))) & pending
+        traced |= found
+        pending -= found
+    return traced
+
+
+# --- Panels -----------------------------------------------------------------------------------
+
+PANEL_SLOTS = ("programme_detail", "tiltak_detail")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """`context(request, obj)` returns the template's context, or None to show nothing there.
+    `order` sorts panels within a slot (lower first)."""
+
+    slot: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+    name: str = ""
+
+
+_PANELS: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> Panel:
+    if panel.slot not in PANEL_SLOTS:
+        raise ValueError(f"unknown panel slot {panel.slot!r}; one of {PANEL_SLOTS}")
+    if panel not in _PANELS:
+        _PANELS.append(panel)
+        _PANELS.sort(key=lambda p: (p.order, p.name))
+    return panel
+
+
+def unregister_panel(panel: Panel) -> None:
+    """For tests that register a panel of their own."""
+    if panel in _PANELS:
+        _PANELS.remove(panel)
+
+
+def panels(slot: str) -> tuple[Panel, ...]:
+    return tuple(p for p in _PANELS if p.slot == slot)
