@@ -10,6 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("partnerskap.urls_accounts")),
-    path("api/", include("tiltak.api_urls")),
+    path("api/", include("partnerskap.api_urls")),
     path("", include("tiltak.urls")),
 ]

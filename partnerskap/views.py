@@ -169,8 +169,6 @@ def user_list(request):
     else:
         status = ""
     page = Paginator(users, USER_PAGE_SIZE).get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
     return render(
         request,
         "partnerskap/bruker_list.html",
@@ -181,7 +179,6 @@ def user_list(request):
             "status": status,
             "roles": BrukerRolle.choices,
             "statuses": STATUS_CHOICES,
-            "querystring": query.urlencode(),
             "nav": "users",
         },
     )

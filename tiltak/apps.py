@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TiltakConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tiltak"
+
+    def ready(self) -> None:
+        from partnerskap.api_router import register_routes
+
+        register_routes("tiltak.api.routes.register")

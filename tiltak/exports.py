@@ -27,6 +27,8 @@ from .models import (
     TiltakType,
 )
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 SHEET_TITLE = "Tiltak"
 CREATOR = "Partnerskapsportalen"
 PARTY_SEPARATOR = "; "

@@ -1,17 +1,19 @@
-"""Forms for editing a programme's tree in the browser. They parse and check input; every write
-goes through tiltak.services.hierarchy, whose ValidationErrors are put back on the fields with
-`add_service_errors`."""
+"""Every form of the programme app: the tree, parties, the Excel import, rolling and comparison.
+They parse and check input; every write goes through a service, whose ValidationErrors are put
+back on the fields with `add_service_errors`."""
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnerskap.forms import DesignsystemetMixin
-from partnerskap.models import Organisasjon
-
-from .models import Delmaal, Rolle, Satsingsomraade, Tema, Tiltak
-from .selectors import TemaNode
-from .services.hierarchy import PROGRESS_FIELDS, TILTAK_FIELDS
+from partnerskap.models import Organisasjon, OrganisasjonType
+from tiltak.exports import XLSX_CONTENT_TYPE
+from tiltak.models import Delmaal, Handlingsprogram, Rolle, Satsingsomraade, Tema, Tiltak
+from tiltak.selectors.tree import TemaNode
+from tiltak.services import excel_import, rolling
+from tiltak.services.excel_import import OrgChoice
+from tiltak.services.hierarchy import PROGRESS_FIELDS, TILTAK_FIELDS
 
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
@@ -73,7 +75,7 @@ class SatsingsomraadeForm(FieldNamedErrorsMixin, forms.ModelForm):
 
 
 def placement_choices(tree: list[TemaNode], nivaa: str) -> list[tuple[str, str]]:
-    """Every place a tiltak can sit in the programme, from `selectors.programme_tree`: values
+    """Every place a tiltak can sit in the programme, from `programme_tree`: values
     "tema:<id>", "delmaal:<id>", "satsing:<id>"; labels spell out the path."""
     choices = []
     for node in tree:
@@ -320,3 +322,151 @@ class AnsvarAddForm(FieldNamedErrorsMixin, forms.Form):
                 _("Either choose an organisation or write a new one, not both."),
             )
         return data
+
+
+# --- Excel import ------------------------------------------------------------------------
+
+
+class ImportUploadForm(DesignsystemetMixin, forms.Form):
+    fil = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("Start from the programme's Excel export. At most 5 MB and 5,000 measures."),
+        widget=forms.FileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+        error_messages={
+            "required": _("Excel file: choose the file to import."),
+            "empty": _("Excel file: the file is empty."),
+            "invalid": _("Excel file: no file was received; choose it again."),
+        },
+    )
+
+    def clean_fil(self):
+        fil = self.cleaned_data["fil"]
+        if fil.size > excel_import.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("Excel file: the file is larger than %(mb)s MB.")
+                % {"mb": excel_import.MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return fil
+
+
+class UnknownOrganisationForm(forms.Form):
+    """What to do with one organisation name the registry does not know."""
+
+    MAP, CREATE = "map", "create"
+
+    handling = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            (MAP, _("Use an existing organisation")),
+            (CREATE, _("Create it as a new organisation")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+        error_messages={
+            "required": _("What to do: choose an existing organisation or create a new one."),
+        },
+    )
+    organisasjon = forms.TypedChoiceField(
+        label=_("Existing organisation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "ds-input"}),
+        error_messages={
+            "invalid_choice": _("Existing organisation: choose one from the list."),
+        },
+    )
+    type = forms.ChoiceField(
+        label=_("Type of the new organisation"),
+        choices=OrganisasjonType.choices,
+        initial=OrganisasjonType.ANNET,
+        required=False,
+        widget=forms.Select(attrs={"class": "ds-input"}),
+        error_messages={
+            "invalid_choice": _("Type: choose one from the list."),
+        },
+    )
+
+    def __init__(self, *args, unknown, org_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unknown = unknown
+        self.fields["organisasjon"].choices = [("", "—"), *org_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("handling") == self.MAP and not data.get("organisasjon"):
+            self.add_error(
+                "organisasjon",
+                _("Existing organisation: choose one, or choose to create a new organisation."),
+            )
+        if data.get("handling") == self.CREATE and not data.get("type"):
+            self.add_error("type", _("Type: choose the type of the new organisation."))
+        return data
+
+    def choice(self) -> OrgChoice:
+        if self.cleaned_data["handling"] == self.MAP:
+            return OrgChoice(organisasjon_id=self.cleaned_data["organisasjon"])
+        return OrgChoice(create_type=self.cleaned_data["type"])
+
+
+# --- Rolling and comparison ---------------------------------------------------------------
+
+
+class RollForm(DesignsystemetMixin, forms.Form):
+    navn = forms.CharField(
+        label=_("Name of the new programme"),
+        max_length=255,
+        error_messages={
+            "required": _("Name: enter a name for the new programme."),
+            "max_length": _("Name: at most 255 characters."),
+        },
+    )
+    start_aar = forms.IntegerField(
+        label=_("From year"),
+        min_value=rolling.MIN_YEAR,
+        max_value=rolling.MAX_YEAR,
+        error_messages={
+            "required": _("From year: enter the first year of the new period."),
+            "invalid": _("From year: enter a year as a whole number, e.g. 2021."),
+            "min_value": _("From year: enter a year from 1900 to 2200."),
+            "max_value": _("From year: enter a year from 1900 to 2200."),
+        },
+    )
+    slutt_aar = forms.IntegerField(
+        label=_("To year"),
+        min_value=rolling.MIN_YEAR,
+        max_value=rolling.MAX_YEAR,
+        error_messages={
+            "required": _("To year: enter the last year of the new period."),
+            "invalid": _("To year: enter a year as a whole number, e.g. 2022."),
+            "min_value": _("To year: enter a year from 1900 to 2200."),
+            "max_value": _("To year: enter a year from 1900 to 2200."),
+        },
+    )
+
+
+class CompareForm(DesignsystemetMixin, forms.Form):
+    fra = forms.ModelChoiceField(
+        label=_("From version"),
+        queryset=Handlingsprogram.objects.none(),
+        error_messages={
+            "required": _("From version: choose a programme."),
+            "invalid_choice": _(
+                "From version: there is no programme with this ID that you may view."
+            ),
+        },
+    )
+    til = forms.ModelChoiceField(
+        label=_("To version"),
+        queryset=Handlingsprogram.objects.none(),
+        error_messages={
+            "required": _("To version: choose a programme."),
+            "invalid_choice": _(
+                "To version: there is no programme with this ID that you may view."
+            ),
+        },
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("fra", "til"):
+            self.fields[name].queryset = programmes

@@ -157,7 +157,7 @@ def test_planner_edits_title_and_adds_collaborator_with_keyboard(
     assert_accessible(page)
     save_screenshot(page, "tiltak-after-edit")
 
-    # The history page (tiltak/views_history.py) shows both changes, by this planner.
+    # The history page (tiltak/views/history.py) shows both changes, by this planner.
     page.goto(reverse("tiltak:tiltak_history", args=[tiltak_311.pk]))
     history = page.locator("ol.portal-history")
     expect(history).to_contain_text(NEW_TITLE)

@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tiltak.models import ProgramStatus, RegionalPlan, Rolle, TiltakStatus, TiltakType
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.tiltak.api_test_urls")]
+pytestmark = pytest.mark.django_db
 
 HOST = "http://testserver"
 

@@ -15,7 +15,6 @@ from tests.factories import (
     TemaFactory,
     TiltakFactory,
 )
-from tiltak import history
 from tiltak.models import (
     Ansvar,
     Delmaal,
@@ -26,6 +25,7 @@ from tiltak.models import (
     Tema,
     Tiltak,
 )
+from tiltak.selectors import history
 from tiltak.services.workflow import programme_transition
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from partnerskap.models import BrukerRolle, Organisasjon
 from tests.factories import BrukerFactory, OrganisasjonFactory
-from tiltak.comparison import programme_compare
 from tiltak.models import (
     Ansvar,
     Delmaal,
@@ -26,6 +25,7 @@ from tiltak.models import (
     TiltakType,
     Utfall,
 )
+from tiltak.selectors.comparison import programme_compare
 from tiltak.services.rolling import programme_roll, tiltak_set_utfall
 from tiltak.synthetic import build_large_programme, build_synthetic_copies
 

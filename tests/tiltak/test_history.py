@@ -20,7 +20,6 @@ from tests.factories import (
     TemaFactory,
     TiltakFactory,
 )
-from tiltak import history as selectors
 from tiltak.models import (
     Ansvar,
     Handlingsprogram,
@@ -30,6 +29,7 @@ from tiltak.models import (
     TiltakStatus,
     TiltakType,
 )
+from tiltak.selectors import history as selectors
 from tiltak.services import hierarchy as svc
 from tiltak.services.history import tiltak_restore
 from tiltak.services.workflow import programme_transition

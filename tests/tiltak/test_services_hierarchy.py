@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from partnerskap.errors import ServiceError
 from tests.factories import (
     AnsvarFactory,
     DelmaalFactory,
@@ -25,7 +26,6 @@ from tiltak.models import (
     TiltakStatus,
 )
 from tiltak.services import hierarchy as svc
-from tiltak.services.common import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from partnerskap.errors import ServiceError
 from tests.factories import (
     AnsvarFactory,
     DelmaalFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
 )
 from tiltak.models import Ansvar, Handlingsprogram, ProgramStatus, Rolle, Tema, Tiltak
 from tiltak.services import hierarchy
-from tiltak.services.common import ServiceError
 from tiltak.services.workflow import TRANSITIONS, allowed_transitions, programme_transition
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
-class ServiceError(Exception):
-    """A rule of the domain refused the change; the message is shown to the user as it is."""
-
-
 def check_perm(actor, perm: str, obj=None) -> None:
     """Services enforce the same django-rules permissions as views and the API, so no caller
     can bypass them."""

@@ -61,6 +61,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history
 
+from partnerskap.errors import ServiceError
 from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType
 from partnerskap.services import organisasjon_create
 
@@ -100,7 +101,7 @@ from ..models import (
     TiltakType,
 )
 from . import hierarchy
-from .common import ServiceError, check_perm
+from .common import check_perm
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024

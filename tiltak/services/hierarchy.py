@@ -40,6 +40,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerskap.errors import Conflict, ServiceError
 from partnerskap.models import Organisasjon
 from tiltak.models import (
     Ansvar,
@@ -52,7 +53,7 @@ from tiltak.models import (
 )
 from tiltak.rules import LOCKED_STATUSES
 
-from .common import ServiceError, check_perm, save_with_actor
+from .common import check_perm, save_with_actor
 
 __all__ = [
     "DELMAAL_FIELDS",
@@ -682,7 +683,7 @@ def tiltak_changes_since(*, tiltak: Tiltak, versjon: int) -> list[FieldChange] |
     return changes
 
 
-class ConcurrencyConflict(ServiceError):
+class ConcurrencyConflict(Conflict):
     """Someone saved the tiltak after the editor loaded it. Nothing was written.
 
     - `current`: the tiltak as saved now (its `versjon` is what to send on the next try)
@@ -715,6 +716,28 @@ class ConcurrencyConflict(ServiceError):
     @property
     def changed_fields(self) -> list[str]:
         return [c.field for c in self.changes]
+
+    def body(self) -> dict[str, Any]:
+        """What the API answers with 409: the current version to retry with, and what the
+        other person changed."""
+        user = self.changed_by
+        return {
+            "detail": str(self),
+            "versjon": self.current.versjon,
+            "changed_fields": self.changed_fields,
+            "changes": [
+                {
+                    "field": c.field,
+                    "label": c.label,
+                    "before": c.before,
+                    "after": c.after,
+                    "before_display": c.before_display,
+                    "after_display": c.after_display,
+                }
+                for c in self.changes
+            ],
+            "changed_by": (user.get_full_name() or user.email) if user else None,
+        }
 
 
 def _conflict(*, pk: int, expected_versjon: int, submitted: dict[str, Any]) -> ConcurrencyConflict:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from partnerskap.errors import ServiceError
+
 from ..models import (
     Ansvar,
     Delmaal,
@@ -30,7 +32,7 @@ from ..models import (
     Tiltak,
     Utfall,
 )
-from .common import ServiceError, check_perm, save_with_actor
+from .common import check_perm, save_with_actor
 
 # Outcomes that take the tiltak out of the new programme (soft delete with the outcome as reason).
 REMOVING_OUTCOMES = frozenset({Utfall.SLAATT_SAMMEN, Utfall.AVSLUTTET, Utfall.UTGAATT})

@@ -1,98 +1,36 @@
 """Rolling a programme to a new period, marking the outcome of each rolled tiltak, and comparing
-two versions. Thin views: parse, check the permission, call a service or selector, render.
-
-Refusals: anonymous users are sent to the login page; a logged-in user gets 404 for a programme
-they may not even view and 403 when they may view it but not do this."""
+two versions. Thin views: guarded the one way (partnerskap.access, lookups.py), a service or
+selector, render."""
 
 import re
 from urllib.parse import parse_qs, urlencode
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnerskap.forms import DesignsystemetMixin
+from partnerskap.access import guarded, require
+from partnerskap.errors import ServiceError
+from tiltak.forms import CompareForm, RollForm
+from tiltak.models import Handlingsprogram, Tema, Tiltak, Utfall
+from tiltak.selectors.comparison import programme_compare as compare_selector
+from tiltak.selectors.programmes import visible_programmes
+from tiltak.services import rolling
+from tiltak.services.rolling import REMOVING_OUTCOMES
 
-from . import selectors
-from .comparison import programme_compare as compare_selector
-from .models import Handlingsprogram, Tema, Tiltak, Utfall
-from .services import rolling
-from .services.common import ServiceError
-from .services.rolling import REMOVING_OUTCOMES
-
-
-def _refuse(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied
-
-
-def _programme_or_refuse(request, pk: int, perm: str = "tiltak.view_programme"):
-    """The programme if the user may view it and has `perm` on it; otherwise a login redirect
-    (anonymous), 404 (may not view) or 403 (may view, not do) as an HttpResponse/exception."""
-    programme = (
-        selectors.visible_programmes(request.user)
-        .select_related("eier", "forrige_versjon")
-        .filter(pk=pk)
-        .first()
-    )
-    if programme is None:
-        if not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        raise Http404(_("No such programme."))
-    if not request.user.has_perm(perm, programme):
-        return None, _refuse(request)
-    return programme, None
-
+from .lookups import programme_for
 
 # --- Rolling -------------------------------------------------------------------------------
 
 
-class RollForm(DesignsystemetMixin, forms.Form):
-    navn = forms.CharField(
-        label=gettext_lazy("Name of the new programme"),
-        max_length=255,
-        error_messages={
-            "required": gettext_lazy("Name: enter a name for the new programme."),
-            "max_length": gettext_lazy("Name: at most 255 characters."),
-        },
-    )
-    start_aar = forms.IntegerField(
-        label=gettext_lazy("From year"),
-        min_value=rolling.MIN_YEAR,
-        max_value=rolling.MAX_YEAR,
-        error_messages={
-            "required": gettext_lazy("From year: enter the first year of the new period."),
-            "invalid": gettext_lazy("From year: enter a year as a whole number, e.g. 2021."),
-            "min_value": gettext_lazy("From year: enter a year from 1900 to 2200."),
-            "max_value": gettext_lazy("From year: enter a year from 1900 to 2200."),
-        },
-    )
-    slutt_aar = forms.IntegerField(
-        label=gettext_lazy("To year"),
-        min_value=rolling.MIN_YEAR,
-        max_value=rolling.MAX_YEAR,
-        error_messages={
-            "required": gettext_lazy("To year: enter the last year of the new period."),
-            "invalid": gettext_lazy("To year: enter a year as a whole number, e.g. 2022."),
-            "min_value": gettext_lazy("To year: enter a year from 1900 to 2200."),
-            "max_value": gettext_lazy("To year: enter a year from 1900 to 2200."),
-        },
-    )
-
-
+@guarded
 @require_http_methods(["GET", "POST"])
 def programme_roll(request, pk: int):
-    programme, refused = _programme_or_refuse(request, pk, "tiltak.roll_programme")
-    if refused:
-        return refused
+    programme = programme_for(request, pk, "tiltak.roll_programme")
     length = programme.slutt_aar - programme.start_aar
     initial = {
         "navn": programme.navn,
@@ -179,12 +117,11 @@ def _row_context(request, programme, t: Tiltak, error=None, values=None) -> dict
     }
 
 
+@guarded
 def programme_utfall(request, pk: int):
     """Every tiltak of a rolled programme with its predecessor and outcome; filter by tema and
     by 'not marked yet'. Read-only for users who may view but not edit the structure."""
-    programme, refused = _programme_or_refuse(request, pk)
-    if refused:
-        return refused
+    programme = programme_for(request, pk)
     return _render_utfall_page(request, programme)
 
 
@@ -245,6 +182,7 @@ def _parse_target(programme, text: str) -> Tiltak | None | str:
     return found or _("Merged into: this programme has no measure %(ref)s.") % {"ref": text}
 
 
+@guarded
 @require_POST
 def tiltak_utfall_set(request, pk: int, tiltak_pk: int):
     """Save one row of the outcome page. HTMX gets the row back (and the progress out of band);
@@ -262,9 +200,7 @@ def tiltak_utfall_set(request, pk: int, tiltak_pk: int):
 
 
 def _tiltak_utfall_set(request, pk: int, tiltak_pk: int):
-    programme, refused = _programme_or_refuse(request, pk, "tiltak.edit_structure")
-    if refused:
-        return refused
+    programme = programme_for(request, pk, "tiltak.edit_structure")
     t = Tiltak.alle.filter(program=programme, pk=tiltak_pk).first()
     if t is None:
         raise Http404(_("No such measure in this programme."))
@@ -324,38 +260,11 @@ def _safe_query(querystring: str) -> dict:
 # --- Comparison ----------------------------------------------------------------------------
 
 
-class CompareForm(DesignsystemetMixin, forms.Form):
-    fra = forms.ModelChoiceField(
-        label=gettext_lazy("From version"),
-        queryset=Handlingsprogram.objects.none(),
-        error_messages={
-            "required": gettext_lazy("From version: choose a programme."),
-            "invalid_choice": gettext_lazy(
-                "From version: there is no programme with this ID that you may view."
-            ),
-        },
-    )
-    til = forms.ModelChoiceField(
-        label=gettext_lazy("To version"),
-        queryset=Handlingsprogram.objects.none(),
-        error_messages={
-            "required": gettext_lazy("To version: choose a programme."),
-            "invalid_choice": gettext_lazy(
-                "To version: there is no programme with this ID that you may view."
-            ),
-        },
-    )
-
-    def __init__(self, *args, programmes, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("fra", "til"):
-            self.fields[name].queryset = programmes
-
-
+@guarded
 def programme_compare(request):
     """/program/sammenlign/?fra=<pk>&til=<pk>: any two programmes the user may view."""
     programmes = (
-        selectors.visible_programmes(request.user)
+        visible_programmes(request.user)
         .select_related("eier", "forrige_versjon")
         .order_by("-start_aar", "navn")
     )
@@ -366,11 +275,8 @@ def programme_compare(request):
         fra, til = form.cleaned_data["fra"], form.cleaned_data["til"]
         # The queryset above already is the view rule; the permission is checked too, so
         # the page and the rule cannot drift apart.
-        if not (
-            request.user.has_perm("tiltak.view_programme", fra)
-            and request.user.has_perm("tiltak.view_programme", til)
-        ):
-            return _refuse(request)
+        require(request, "tiltak.view_programme", fra)
+        require(request, "tiltak.view_programme", til)
         comparison = compare_selector(fra=fra, til=til)
     status = 400 if bound and not form.is_valid() else 200
     return render(

@@ -7,8 +7,7 @@ Between the preview and the apply the uploaded file waits in a private temporary
 only the user's session knows, one pending import per programme; it is re-read and re-checked
 on apply and deleted afterwards (or after FILE_MAX_AGE).
 
-Refusals: anonymous users are sent to the login page; a logged-in user gets 404 for a programme
-they may not even view and 403 when they may view it but not do this."""
+Guarded the one way (partnerskap.access, lookups.py)."""
 
 import os
 import re
@@ -17,55 +16,28 @@ import tempfile
 import time
 from pathlib import Path
 
-from django import forms
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from partnerskap.forms import DesignsystemetMixin
-from partnerskap.models import Organisasjon, OrganisasjonType
+from partnerskap.access import guarded
+from partnerskap.errors import ServiceError
+from partnerskap.models import Organisasjon
+from tiltak.exports import XLSX_CONTENT_TYPE, export_filename, programme_xlsx
+from tiltak.forms import ImportUploadForm, UnknownOrganisationForm
+from tiltak.services import excel_import
+from tiltak.services.excel_import import ImportRefused, UnknownOrganisation
 
-from . import selectors
-from .exports import export_filename, programme_xlsx
-from .services import excel_import
-from .services.common import ServiceError
-from .services.excel_import import ImportRefused, OrgChoice, UnknownOrganisation
+from .lookups import programme_for
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "tiltak_excel_import"
 RESULT_SESSION_KEY = "tiltak_excel_import_result"
 FILE_MAX_AGE = 6 * 60 * 60  # seconds a pending upload is kept
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-
-
-# --- Permissions ------------------------------------------------------------------------------
-
-
-def _programme_or_refuse(request, pk: int, perm: str):
-    """(programme, None) if the user may view it and has `perm` on it; otherwise (None, a login
-    redirect) for anonymous users, Http404 if they may not view it, PermissionDenied if they
-    may view it but not do this."""
-    if not request.user.is_authenticated and perm != "tiltak.export_programme":
-        return None, redirect_to_login(request.get_full_path())
-    programme = (
-        selectors.visible_programmes(request.user).select_related("eier").filter(pk=pk).first()
-    )
-    if programme is None:
-        if not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        raise Http404(_("No such programme."))
-    if not request.user.has_perm(perm, programme):
-        if not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        raise PermissionDenied
-    return programme, None
 
 
 # --- Export -----------------------------------------------------------------------------------
@@ -88,11 +60,10 @@ def attachment_header(filename: str) -> str:
     return encoded
 
 
+@guarded
 @require_GET
 def programme_export(request, pk: int):
-    programme, refusal = _programme_or_refuse(request, pk, "tiltak.export_programme")
-    if refusal:
-        return refusal
+    programme = programme_for(request, pk, "tiltak.export_programme")
     response = HttpResponse(programme_xlsx(programme), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment_header(export_filename(programme))
     response["Cache-Control"] = "private, no-store"
@@ -181,94 +152,6 @@ def _clear_pending(request, programme) -> None:
     request.session[SESSION_KEY] = pending
 
 
-# --- Forms ------------------------------------------------------------------------------------
-
-
-class ImportUploadForm(DesignsystemetMixin, forms.Form):
-    fil = forms.FileField(
-        label=gettext_lazy("Excel file (.xlsx)"),
-        help_text=gettext_lazy(
-            "Start from the programme's Excel export. At most 5 MB and 5,000 measures."
-        ),
-        widget=forms.FileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
-        error_messages={
-            "required": gettext_lazy("Excel file: choose the file to import."),
-            "empty": gettext_lazy("Excel file: the file is empty."),
-            "invalid": gettext_lazy("Excel file: no file was received; choose it again."),
-        },
-    )
-
-    def clean_fil(self):
-        fil = self.cleaned_data["fil"]
-        if fil.size > excel_import.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("Excel file: the file is larger than %(mb)s MB.")
-                % {"mb": excel_import.MAX_FILE_BYTES // (1024 * 1024)}
-            )
-        return fil
-
-
-class UnknownOrganisationForm(forms.Form):
-    """What to do with one organisation name the registry does not know."""
-
-    MAP, CREATE = "map", "create"
-
-    handling = forms.ChoiceField(
-        label=gettext_lazy("What to do"),
-        choices=[
-            (MAP, gettext_lazy("Use an existing organisation")),
-            (CREATE, gettext_lazy("Create it as a new organisation")),
-        ],
-        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
-        error_messages={
-            "required": gettext_lazy(
-                "What to do: choose an existing organisation or create a new one."
-            ),
-        },
-    )
-    organisasjon = forms.TypedChoiceField(
-        label=gettext_lazy("Existing organisation"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.Select(attrs={"class": "ds-input"}),
-        error_messages={
-            "invalid_choice": gettext_lazy("Existing organisation: choose one from the list."),
-        },
-    )
-    type = forms.ChoiceField(
-        label=gettext_lazy("Type of the new organisation"),
-        choices=OrganisasjonType.choices,
-        initial=OrganisasjonType.ANNET,
-        required=False,
-        widget=forms.Select(attrs={"class": "ds-input"}),
-        error_messages={
-            "invalid_choice": gettext_lazy("Type: choose one from the list."),
-        },
-    )
-
-    def __init__(self, *args, unknown, org_choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.unknown = unknown
-        self.fields["organisasjon"].choices = [("", "—"), *org_choices]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("handling") == self.MAP and not data.get("organisasjon"):
-            self.add_error(
-                "organisasjon",
-                _("Existing organisation: choose one, or choose to create a new organisation."),
-            )
-        if data.get("handling") == self.CREATE and not data.get("type"):
-            self.add_error("type", _("Type: choose the type of the new organisation."))
-        return data
-
-    def choice(self) -> OrgChoice:
-        if self.cleaned_data["handling"] == self.MAP:
-            return OrgChoice(organisasjon_id=self.cleaned_data["organisasjon"])
-        return OrgChoice(create_type=self.cleaned_data["type"])
-
-
 def _org_forms(unknown: list[UnknownOrganisation], data=None) -> list[UnknownOrganisationForm]:
     if not unknown:
         return []
@@ -283,13 +166,12 @@ def _org_forms(unknown: list[UnknownOrganisation], data=None) -> list[UnknownOrg
 # --- Import -----------------------------------------------------------------------------------
 
 
+@guarded
 @require_http_methods(["GET", "POST"])
 def programme_import(request, pk: int):
     """Upload: the file is read and checked at once; a file with errors is refused here with
     every error listed, a good one is kept and the preview shown."""
-    programme, refusal = _programme_or_refuse(request, pk, "tiltak.import_programme")
-    if refusal:
-        return refusal
+    programme = programme_for(request, pk, "tiltak.import_programme")
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
     else:
@@ -329,12 +211,11 @@ def _render_preview(request, programme, entry, preview, org_forms, *, alert="", 
     )
 
 
+@guarded
 @require_http_methods(["GET", "POST"])
 def programme_import_preview(request, pk: int):
     """GET: what the pending file would change. POST: apply it (or cancel)."""
-    programme, refusal = _programme_or_refuse(request, pk, "tiltak.import_programme")
-    if refusal:
-        return refusal
+    programme = programme_for(request, pk, "tiltak.import_programme")
     upload_url = reverse("tiltak:programme_import", kwargs={"pk": programme.pk})
     if request.method == "POST" and "avbryt" in request.POST:
         _clear_pending(request, programme)
@@ -400,11 +281,10 @@ def programme_import_preview(request, pk: int):
     return redirect("tiltak:programme_import_done", pk=programme.pk)
 
 
+@guarded
 @require_GET
 def programme_import_done(request, pk: int):
-    programme, refusal = _programme_or_refuse(request, pk, "tiltak.view_programme")
-    if refusal:
-        return refusal
+    programme = programme_for(request, pk, "tiltak.view_programme")
     result = request.session.get(RESULT_SESSION_KEY)
     if not result or result.get("programme") != programme.pk:
         return redirect(programme.get_absolute_url())

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from partnerskap.models import Organisasjon
-
-from .models import (
+from tiltak.models import (
     Ansvar,
     Delmaal,
     Handlingsprogram,

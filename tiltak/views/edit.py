@@ -1,6 +1,7 @@
 """Editing a programme's tree in the browser. Thin views: find the object the user may see
 (404 otherwise), check the permission (login redirect for anonymous users, 403 for others),
-parse a form, call tiltak.services.hierarchy, render or redirect.
+parse a form, call a service, render or redirect. Every view is guarded
+the one way (partnerskap.access, lookups.py).
 
 HTMX saves page loads where it helps (inline title/status edit in the tree, adding and removing
 parties); every such action is an ordinary form POST first, so it also works without JavaScript.
@@ -8,23 +9,17 @@ parties); every such action is an ordinary form POST first, so it also works wit
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnerskap.models import Organisasjon, OrganisasjonAlias
-from partnerskap.services import organisasjon_create
-
-from . import selectors
-from .forms import (
-    AnsvarAddForm,
+from partnerskap.access import guarded
+from partnerskap.errors import ServiceError
+from tiltak.forms import (
     DelmaalForm,
     RenumberForm,
     SatsingsomraadeForm,
@@ -37,72 +32,14 @@ from .forms import (
     add_service_errors,
     placement_value,
 )
-from .models import Ansvar, Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tiltak
-from .services import hierarchy as services
-from .services.common import ServiceError
+from tiltak.models import Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tiltak
+from tiltak.selectors.tree import programme_tree
+from tiltak.services import hierarchy as services
 
-ORG_SEARCH_LIMIT = 20
-MOVE_STEPS = {"opp": -1, "ned": 1}
+from .lookups import delmaal_for, move_step, programme_for, satsing_for, tema_for, tiltak_for
+from .parties import ansvar_form
 
-
-# --- Access -------------------------------------------------------------------------------
-
-
-def login_required_here(view):
-    """Every editing page needs a logged-in user; anonymous users go to the login page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _require(request, perm: str, obj) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
-
-
-def _programme(request, pk: int, perm: str) -> Handlingsprogram:
-    programme = get_object_or_404(
-        selectors.visible_programmes(request.user).select_related("eier"), pk=pk
-    )
-    _require(request, perm, programme)
-    return programme
-
-
-def _in_visible(request, queryset, pk: int, perm: str, path: str):
-    """An object of the programme tree the user may see (else 404) and act on (else 403)."""
-    visible = selectors.visible_programmes(request.user)
-    obj = get_object_or_404(queryset.filter(**{f"{path}__in": visible}), pk=pk)
-    _require(request, perm, obj)
-    return obj
-
-
-def _tema(request, pk: int, perm: str = "tiltak.edit_structure") -> Tema:
-    return _in_visible(request, Tema.objects.select_related("program"), pk, perm, "program")
-
-
-def _delmaal(request, pk: int, perm: str = "tiltak.edit_structure") -> Delmaal:
-    qs = Delmaal.objects.select_related("tema__program")
-    return _in_visible(request, qs, pk, perm, "tema__program")
-
-
-def _satsing(request, pk: int, perm: str = "tiltak.edit_structure") -> Satsingsomraade:
-    qs = Satsingsomraade.objects.select_related("tema__program", "delmaal")
-    return _in_visible(request, qs, pk, perm, "tema__program")
-
-
-def _tiltak(request, pk: int, perm: str = "tiltak.edit_structure") -> Tiltak:
-    visible = selectors.visible_programmes(request.user)
-    try:
-        tiltak = selectors.tiltak_detail(queryset=Tiltak.objects.filter(program__in=visible), pk=pk)
-    except Tiltak.DoesNotExist as exc:
-        raise Http404(_("No such measure.")) from exc
-    _require(request, perm, tiltak)
-    return tiltak
+# --- Helpers ------------------------------------------------------------------------------
 
 
 def _edit_url(programme_id: int, anchor: str = "") -> str:
@@ -117,13 +54,13 @@ def _nivaa(programme: Handlingsprogram) -> str:
 # --- Programme tree -----------------------------------------------------------------------
 
 
-@login_required_here
+@guarded
 @require_GET
 def programme_edit(request, pk: int):
     """The whole tree with controls. Planners of an adopted programme still get here to change
     the status of its tiltak; the structure controls are then left out."""
-    programme = _programme(request, pk, "tiltak.edit_tiltak_progress")
-    tree = selectors.programme_tree(programme=programme)
+    programme = programme_for(request, pk, "tiltak.edit_tiltak_progress")
+    tree = programme_tree(programme=programme)
     return render(
         request,
         "tiltak/edit/programme_edit.html",
@@ -138,10 +75,10 @@ def _form_page(request, template: str, **context):
 # --- Tema ---------------------------------------------------------------------------------
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tema_create(request, pk: int):
-    programme = _programme(request, pk, "tiltak.edit_structure")
+    programme = programme_for(request, pk, "tiltak.edit_structure")
     form = TemaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,10 +113,10 @@ def _render_form(request, form, *, programme, title: str, submit: str, **extra):
     return response
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tema_update(request, pk: int):
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     form = TemaForm(request.POST or None, instance=Tema.objects.get(pk=tema.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,10 +163,10 @@ def _delete_page(request, obj, *, programme, title: str, explanation: str, ancho
     return response
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tema_delete(request, pk: int):
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     return _delete_page(
         request,
         tema,
@@ -245,23 +182,16 @@ def tema_delete(request, pk: int):
     )
 
 
-def _step(request) -> int:
-    step = MOVE_STEPS.get(request.POST.get("retning", ""))
-    if step is None:
-        raise Http404(_("Unknown direction."))
-    return step
-
-
-@login_required_here
+@guarded
 @require_POST
 def tema_move(request, pk: int):
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     numbers = list(
         Tema.objects.filter(program_id=tema.program_id)
         .order_by("nummer")
         .values_list("pk", flat=True)
     )
-    position = numbers.index(tema.pk) + 1 + _step(request)
+    position = numbers.index(tema.pk) + 1 + move_step(request)
     if 1 <= position <= len(numbers):
         services.tema_move(actor=request.user, tema=tema, position=position)
         messages.success(request, _("The theme was moved."))
@@ -271,10 +201,10 @@ def tema_move(request, pk: int):
 # --- Delmål -------------------------------------------------------------------------------
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def delmaal_create(request, pk: int):
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     form = DelmaalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,10 +225,10 @@ def delmaal_create(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def delmaal_update(request, pk: int):
-    delmaal = _delmaal(request, pk)
+    delmaal = delmaal_for(request, pk)
     form = DelmaalForm(request.POST or None, instance=Delmaal.objects.get(pk=delmaal.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -318,10 +248,10 @@ def delmaal_update(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def delmaal_delete(request, pk: int):
-    delmaal = _delmaal(request, pk)
+    delmaal = delmaal_for(request, pk)
     return _delete_page(
         request,
         delmaal,
@@ -336,16 +266,16 @@ def delmaal_delete(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_POST
 def delmaal_move(request, pk: int):
-    delmaal = _delmaal(request, pk)
+    delmaal = delmaal_for(request, pk)
     siblings = list(
         Delmaal.objects.filter(tema_id=delmaal.tema_id)
         .order_by("rekkefoelge", "id")
         .values_list("pk", flat=True)
     )
-    position = siblings.index(delmaal.pk) + 1 + _step(request)
+    position = siblings.index(delmaal.pk) + 1 + move_step(request)
     if 1 <= position <= len(siblings):
         services.delmaal_move(actor=request.user, delmaal=delmaal, position=position)
         messages.success(request, _("The sub-goal was moved."))
@@ -355,17 +285,17 @@ def delmaal_move(request, pk: int):
 # --- Satsingsområde -----------------------------------------------------------------------
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def satsing_create(request, pk: int):
     """New satsingsområde in tema `pk`, under the delmål given as ?delmaal= (if any)."""
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     delmaal = None
     delmaal_id = request.GET.get("delmaal") or request.POST.get("delmaal")
     if delmaal_id:
         if not str(delmaal_id).isdigit():
             raise Http404(_("No such sub-goal."))
-        delmaal = get_object_or_404(Delmaal, pk=delmaal_id, tema=tema)
+        delmaal = get_object_or_404(tema.delmaal.all(), pk=delmaal_id)
     form = SatsingsomraadeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -389,10 +319,10 @@ def satsing_create(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def satsing_update(request, pk: int):
-    satsing = _satsing(request, pk)
+    satsing = satsing_for(request, pk)
     form = SatsingsomraadeForm(
         request.POST or None, instance=Satsingsomraade.objects.get(pk=satsing.pk)
     )
@@ -416,10 +346,10 @@ def satsing_update(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def satsing_delete(request, pk: int):
-    satsing = _satsing(request, pk)
+    satsing = satsing_for(request, pk)
     return _delete_page(
         request,
         satsing,
@@ -431,16 +361,16 @@ def satsing_delete(request, pk: int):
     )
 
 
-@login_required_here
+@guarded
 @require_POST
 def satsing_move(request, pk: int):
-    satsing = _satsing(request, pk)
+    satsing = satsing_for(request, pk)
     siblings = list(
         Satsingsomraade.objects.filter(tema_id=satsing.tema_id, delmaal_id=satsing.delmaal_id)
         .order_by("rekkefoelge", "id")
         .values_list("pk", flat=True)
     )
-    position = siblings.index(satsing.pk) + 1 + _step(request)
+    position = siblings.index(satsing.pk) + 1 + move_step(request)
     if 1 <= position <= len(siblings):
         services.satsingsomraade_move(
             actor=request.user, satsingsomraade=satsing, position=position
@@ -452,13 +382,13 @@ def satsing_move(request, pk: int):
 # --- Tiltak -------------------------------------------------------------------------------
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_create(request, pk: int):
     """New tiltak in programme `pk`; ?plassering=tema:<id> (or delmaal:/satsing:) preselects
     where it goes."""
-    programme = _programme(request, pk, "tiltak.edit_structure")
-    tree = selectors.programme_tree(programme=programme)
+    programme = programme_for(request, pk, "tiltak.edit_structure")
+    tree = programme_tree(programme=programme)
     initial = {"plassering": request.GET.get("plassering", "")}
     form = TiltakCreateForm(
         request.POST or None, initial=initial, tree=tree, nivaa=_nivaa(programme)
@@ -532,12 +462,12 @@ def _rebind_on_conflict(form_class, request, conflict, **kwargs):
     return form, adopted
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_edit(request, pk: int):
     """All fields of a tiltak, with the version it was loaded at (no silent overwrite), and its
     parties (each added or removed on its own, see ansvar_add)."""
-    tiltak = _tiltak(request, pk, "tiltak.edit_tiltak_progress")
+    tiltak = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
     progress_only = not request.user.has_perm("tiltak.edit_structure", tiltak)
     form = TiltakForm(request.POST or None, instance=tiltak, progress_only=progress_only)
     conflict = None
@@ -556,7 +486,7 @@ def tiltak_edit(request, pk: int):
                 )
             except services.ConcurrencyConflict as exc:
                 conflict, status = exc, 409
-                tiltak = _tiltak(request, pk, "tiltak.edit_tiltak_progress")
+                tiltak = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
                 form, adopted = _rebind_on_conflict(
                     TiltakForm, request, exc, instance=tiltak, progress_only=progress_only
                 )
@@ -576,7 +506,7 @@ def tiltak_edit(request, pk: int):
             "form": form,
             "conflict": conflict,
             "conflict_rows": conflict_rows,
-            "ansvar_form": _ansvar_form(request),
+            "ansvar_form": ansvar_form(request),
             "nav": "programmes",
         },
     )
@@ -601,12 +531,12 @@ def _quick_form(tiltak, progress_only: bool, data=None, initial=None) -> TiltakQ
     )
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_quick_edit(request, pk: int):
     """Title and status inline in the tree (HTMX swaps one table row). Without HTMX, GET goes
     to the full edit page and POST saves and goes back to the tree."""
-    tiltak = _tiltak(request, pk, "tiltak.edit_tiltak_progress")
+    tiltak = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
     if request.method == "GET" and not request.htmx:
         return redirect("tiltak:tiltak_edit", pk=tiltak.pk)
     progress_only = not request.user.has_perm("tiltak.edit_structure", tiltak)
@@ -652,14 +582,14 @@ def tiltak_quick_edit(request, pk: int):
             if not request.htmx:
                 messages.success(request, _("The measure was saved."))
                 return redirect(_edit_url(tiltak.program_id, f"tiltak-{tiltak.pk}"))
-            saved = _tiltak(request, pk, "tiltak.edit_tiltak_progress")
+            saved = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
             return render(
                 request,
                 "tiltak/edit/partials/tiltak_row.html",
                 _row_context(request, saved, saved_now=True),
             )
     if conflict is not None:
-        tiltak = _tiltak(request, pk, "tiltak.edit_tiltak_progress")
+        tiltak = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
     context = _row_context(
         request,
         tiltak,
@@ -676,11 +606,11 @@ def tiltak_quick_edit(request, pk: int):
     return response
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_move(request, pk: int):
-    tiltak = _tiltak(request, pk)
-    tree = selectors.programme_tree(programme=tiltak.program)
+    tiltak = tiltak_for(request, pk)
+    tree = programme_tree(programme=tiltak.program)
     form = TiltakMoveForm(
         request.POST or None,
         initial={"versjon": tiltak.versjon, "plassering": placement_value(tiltak)},
@@ -725,10 +655,10 @@ def tiltak_move(request, pk: int):
     return response
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_delete(request, pk: int):
-    tiltak = _tiltak(request, pk)
+    tiltak = tiltak_for(request, pk)
     form = TiltakDeleteForm(request.POST or None, initial={"versjon": tiltak.versjon})
     if request.method == "POST" and form.is_valid():
         try:
@@ -774,11 +704,11 @@ def tiltak_delete(request, pk: int):
     return response
 
 
-@login_required_here
+@guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_renumber(request, pk: int):
     """Renumber the tiltak of tema `pk`: 1..n in the order of the positions entered."""
-    tema = _tema(request, pk)
+    tema = tema_for(request, pk)
     rows = list(Tiltak.objects.filter(tema=tema).select_related("tema").order_by("nummer", "id"))
     form = RenumberForm(request.POST or None, tiltak=rows)
     if request.method == "POST" and form.is_valid():
@@ -800,227 +730,3 @@ def tiltak_renumber(request, pk: int):
     if request.method == "POST":
         response.status_code = 400
     return response
-
-
-# --- Parties ------------------------------------------------------------------------------
-
-
-def _ansvar_form(request, data=None) -> AnsvarAddForm:
-    return AnsvarAddForm(
-        data,
-        can_create=request.user.has_perm("partnerskap.create_organisasjon"),
-        auto_id="id_ansvar_%s",
-    )
-
-
-def _parties_response(request, tiltak_pk: int, *, form=None, status_message: str = ""):
-    tiltak = _tiltak(request, tiltak_pk)
-    return render(
-        request,
-        "tiltak/edit/partials/parties.html",
-        {
-            "tiltak": tiltak,
-            "ansvar_form": form or _ansvar_form(request),
-            "status_message": status_message,
-            "oob_status": True,
-        },
-        status=400 if form is not None and form.errors else 200,
-    )
-
-
-@login_required_here
-@require_POST
-def ansvar_add(request, pk: int):
-    """Add a party to tiltak `pk`; with "ny_organisasjon" the organisation is created first
-    (partnerskap.create_organisasjon). HTMX gets the parties section back, others a redirect."""
-    tiltak = _tiltak(request, pk)
-    form = _ansvar_form(request, request.POST)
-    message = ""
-    if form.is_valid():
-        try:
-            org = form.cleaned_data["organisasjon"]
-            if org is None:
-                org = organisasjon_create(
-                    actor=request.user, navn=form.cleaned_data["ny_organisasjon"]
-                )
-            ansvar = services.ansvar_add(
-                actor=request.user,
-                tiltak=tiltak,
-                organisasjon=org,
-                rolle=form.cleaned_data["rolle"],
-                tekst_som_skrevet=form.cleaned_data["tekst_som_skrevet"],
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "navn" in exc.error_dict:
-                form.add_error("ny_organisasjon", exc.error_dict["navn"])
-            else:
-                add_service_errors(form, exc)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            message = _("%(org)s was added as %(rolle)s.") % {
-                "org": org.navn,
-                "rolle": ansvar.get_rolle_display().lower(),
-            }
-            form = None
-    if not request.htmx:
-        if form is not None and form.errors:
-            return _parties_page(request, tiltak, form)
-        messages.success(request, message)
-        return redirect(reverse("tiltak:tiltak_edit", kwargs={"pk": tiltak.pk}) + "#parter")
-    return _parties_response(request, tiltak.pk, form=form, status_message=message)
-
-
-def _parties_page(request, tiltak, form):
-    """Without JavaScript a refused party shows the tiltak edit page with the party form's
-    errors (the tiltak form as saved)."""
-    response = render(
-        request,
-        "tiltak/edit/tiltak_edit.html",
-        {
-            "tiltak": tiltak,
-            "programme": tiltak.program,
-            "form": TiltakForm(
-                instance=tiltak,
-                progress_only=not request.user.has_perm("tiltak.edit_structure", tiltak),
-            ),
-            "ansvar_form": form,
-            "nav": "programmes",
-        },
-    )
-    response.status_code = 400
-    return response
-
-
-def _ansvar(request, pk: int) -> Ansvar:
-    visible = selectors.visible_programmes(request.user)
-    ansvar = get_object_or_404(
-        Ansvar.objects.select_related("tiltak__program", "organisasjon").filter(
-            tiltak__program__in=visible, tiltak__slettet__isnull=True
-        ),
-        pk=pk,
-    )
-    _require(request, "tiltak.edit_structure", ansvar.tiltak)
-    return ansvar
-
-
-def _after_party_change(request, tiltak_pk: int, message: str):
-    if request.htmx:
-        return _parties_response(request, tiltak_pk, status_message=message)
-    messages.success(request, message)
-    return redirect(reverse("tiltak:tiltak_edit", kwargs={"pk": tiltak_pk}) + "#parter")
-
-
-@login_required_here
-@require_POST
-def ansvar_remove(request, pk: int):
-    ansvar = _ansvar(request, pk)
-    tiltak_pk = ansvar.tiltak_id
-    message = _("%(org)s is no longer %(rolle)s.") % {
-        "org": ansvar.organisasjon.navn,
-        "rolle": ansvar.get_rolle_display().lower(),
-    }
-    services.ansvar_remove(actor=request.user, ansvar=ansvar)
-    return _after_party_change(request, tiltak_pk, message)
-
-
-@login_required_here
-@require_POST
-def ansvar_move(request, pk: int):
-    ansvar = _ansvar(request, pk)
-    order = list(
-        Ansvar.objects.filter(tiltak_id=ansvar.tiltak_id, rolle=ansvar.rolle)
-        .order_by("rekkefoelge", "id")
-        .values_list("pk", flat=True)
-    )
-    index = order.index(ansvar.pk)
-    target = index + _step(request)
-    message = ""
-    if 0 <= target < len(order):
-        order[index], order[target] = order[target], order[index]
-        services.ansvar_reorder(
-            actor=request.user, tiltak=ansvar.tiltak, rolle=ansvar.rolle, order=order
-        )
-        message = _("%(org)s was moved.") % {"org": ansvar.organisasjon.navn}
-    return _after_party_change(request, ansvar.tiltak_id, message)
-
-
-# --- Organisation picker ------------------------------------------------------------------
-
-
-def _org_label(navn: str, forkortelse: str) -> str:
-    if forkortelse and forkortelse.casefold() != navn.casefold():
-        return f"{navn} ({forkortelse})"
-    return navn
-
-
-def organisasjon_matches(q: str, limit: int = ORG_SEARCH_LIMIT) -> list[dict]:
-    """Organisations whose name, abbreviation or another name as written contains `q`,
-    case-insensitively also for æ, ø and å (compared in Python: SQLite's LIKE folds ASCII
-    only, and the registry is small). Those starting with `q` first. Two queries."""
-    needle = " ".join(q.split()).casefold()
-    if not needle:
-        return []
-    aliases: dict[int, list[str]] = {}
-    for org_id, navn in OrganisasjonAlias.objects.values_list("organisasjon_id", "navn"):
-        aliases.setdefault(org_id, []).append(navn)
-    hits = []
-    for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse"):
-        names = [navn, forkortelse, *aliases.get(pk, [])]
-        folded = [n.casefold() for n in names if n]
-        if not any(needle in n for n in folded):
-            continue
-        starts = any(n.startswith(needle) for n in folded)
-        exact = any(n == needle for n in folded)
-        alias = next((a for a in aliases.get(pk, []) if needle in a.casefold()), "")
-        hits.append(
-            (
-                (not exact, not starts, navn.casefold()),
-                {
-                    "id": pk,
-                    "navn": navn,
-                    "label": _org_label(navn, forkortelse),
-                    "alias": alias if needle not in navn.casefold() else "",
-                    "exact": exact,
-                },
-            )
-        )
-    hits.sort(key=lambda h: h[0])
-    return [h[1] for h in hits[:limit]]
-
-
-@login_required_here
-@require_GET
-def organisasjon_search(request):
-    """JSON for the organisation picker: {"results": [{id, navn, label, alias, exact}],
-    "can_create": bool}. At most 20 results."""
-    q = request.GET.get("q", "")[:100]
-    results = organisasjon_matches(q)
-    can_create = (
-        request.user.has_perm("partnerskap.create_organisasjon")
-        and bool(q.strip())
-        and not any(r["exact"] for r in results)
-    )
-    return JsonResponse({"results": results, "can_create": can_create})
-
-
-@login_required_here
-@require_POST
-def organisasjon_create_json(request):
-    """Create an organisation from the picker (POST navn). 201 with {id, navn, label}, or 400
-    with {"error": message}; 403 without partnerskap.create_organisasjon."""
-    navn = " ".join(request.POST.get("navn", "").split())
-    if not navn:
-        return JsonResponse({"error": _("Name: write the name of the organisation.")}, status=400)
-    if len(navn) > 255:
-        return JsonResponse({"error": _("Name: at most 255 characters.")}, status=400)
-    try:
-        org = organisasjon_create(actor=request.user, navn=navn)
-    except PermissionDenied:
-        return JsonResponse({"error": _("You may not create organisations.")}, status=403)
-    except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-    return JsonResponse(
-        {"id": org.pk, "navn": org.navn, "label": _org_label(org.navn, org.forkortelse)},
-        status=201,
-    )

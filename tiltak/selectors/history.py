@@ -22,8 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from partnerskap.models import Organisasjon
-
-from .models import (
+from tiltak.models import (
     Ansvar,
     Delmaal,
     Handlingsprogram,
@@ -521,7 +520,7 @@ class RestorePreview:
 def tiltak_restore_preview(*, tiltak: Tiltak, history_id: int) -> RestorePreview | None:
     """What restoring history row `history_id` would change, field by field and party by
     party; None when the row is not a version of this tiltak. A fixed number of queries."""
-    from .services.history import NOT_RESTORED, parties_as_of
+    from tiltak.services.history import NOT_RESTORED, parties_as_of
 
     record = (
         Tiltak.history.filter(id=tiltak.pk, history_id=history_id)

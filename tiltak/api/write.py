@@ -18,8 +18,6 @@ their session (and the CSRF token).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -38,9 +36,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from partnerskap.models import Organisasjon
-
-from . import api, selectors
-from .models import (
+from tiltak.api import views as api
+from tiltak.models import (
     Ansvar,
     Delmaal,
     Handlingsprogram,
@@ -52,9 +49,9 @@ from .models import (
     TiltakStatus,
     TiltakType,
 )
-from .services import hierarchy
-from .services.common import ServiceError
-from .services.workflow import programme_transition
+from tiltak.selectors.programmes import programme_list, visible_programmes
+from tiltak.services import hierarchy
+from tiltak.services.workflow import programme_transition
 
 # Token first: an anonymous write then gets 401 with `WWW-Authenticate: Token`.
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
@@ -97,36 +94,6 @@ class ConflictSerializer(serializers.Serializer):
     changed_by = serializers.CharField(allow_null=True)
 
 
-def _validation_body(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        body = {}
-        for name, messages in exc.message_dict.items():
-            body["non_field_errors" if name == "__all__" else name] = messages
-        return body
-    return {"non_field_errors": exc.messages}
-
-
-def _conflict_body(exc: hierarchy.ConcurrencyConflict) -> dict:
-    user = exc.changed_by
-    return {
-        "detail": str(exc),
-        "versjon": exc.current.versjon,
-        "changed_fields": exc.changed_fields,
-        "changes": [
-            {
-                "field": c.field,
-                "label": c.label,
-                "before": c.before,
-                "after": c.after,
-                "before_display": c.before_display,
-                "after_display": c.after_display,
-            }
-            for c in exc.changes
-        ],
-        "changed_by": (user.get_full_name() or user.email) if user else None,
-    }
-
-
 BAD_REQUEST = OpenApiResponse(description=_("Invalid input: messages by field name."))
 ERRORS = {
     400: BAD_REQUEST,
@@ -137,26 +104,16 @@ ERRORS = {
 CONFLICT = {409: OpenApiResponse(response=ConflictSerializer, description=_("Saved by others."))}
 
 
-class ServiceErrorsMixin:
-    """Authentication, the write rule, and the mapping of service errors to HTTP answers."""
+class WriteMixin:
+    """Token or session authentication and the write rule. Service errors become HTTP answers
+    in the project's exception handler (partnerskap.api.api_exception_handler)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [WritesNeedLogin]
 
-    def handle_exception(self, exc):
-        if isinstance(exc, hierarchy.ConcurrencyConflict):
-            return Response(_conflict_body(exc), status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, DjangoValidationError):
-            return Response(_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
-        if isinstance(exc, ServiceError):
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        if isinstance(exc, DjangoPermissionDenied) and not self.request.user.is_authenticated:
-            exc = NotAuthenticated()
-        return super().handle_exception(exc)
-
     @property
     def programmes(self):
-        return selectors.visible_programmes(self.request.user)
+        return visible_programmes(self.request.user)
 
 
 # --- Related fields limited to what the user may see --------------------------------------
@@ -173,7 +130,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return queryset.none()
-        programmes = selectors.visible_programmes(request.user)
+        programmes = visible_programmes(request.user)
         if self.path == "pk":
             return queryset.filter(pk__in=programmes.values("pk"))
         return queryset.filter(**{f"{self.path}__in": programmes})
@@ -323,7 +280,7 @@ def _write_schema(noun: str, create, update, response, *, conflict: bool = False
 
 
 class WriteViewSet(
-    ServiceErrorsMixin,
+    WriteMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -720,7 +677,7 @@ def _edit_queryset(programmes):
         responses={200: TiltakEditSerializer, 404: ERRORS[404]},
     ),
 )
-class TiltakWriteViewSet(ServiceErrorsMixin, api.TiltakViewSet):
+class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
     """The read-only measures endpoint (api.TiltakViewSet) plus writes."""
 
     http_method_names = WRITE_METHODS
@@ -825,7 +782,7 @@ class TransitionSerializer(serializers.Serializer):
         responses={200: api.ProgrammeSerializer, **ERRORS},
     )
 )
-class ProgrammeWriteViewSet(ServiceErrorsMixin, api.ProgrammeViewSet):
+class ProgrammeWriteViewSet(WriteMixin, api.ProgrammeViewSet):
     """The read-only programmes endpoint (api.ProgrammeViewSet) plus the status transition."""
 
     @action(detail=True, methods=["post"], url_path="status", serializer_class=TransitionSerializer)
@@ -838,7 +795,7 @@ class ProgrammeWriteViewSet(ServiceErrorsMixin, api.ProgrammeViewSet):
             to_status=data["status"],
             reason=data.get("reason", ""),
         )
-        programme = selectors.programme_list(
+        programme = programme_list(
             programmes=Handlingsprogram.objects.filter(pk=programme.pk)
         ).get()
         return Response(

@@ -1,25 +1,26 @@
-"""Public read-only JSON API for programmes, tiltak and organisations.
+"""The reading half of the JSON API for programmes, tiltak and organisations; write.py extends
+the programme and tiltak viewsets with writes through the services.
 
-Everything is scoped by `selectors.visible_programmes(user)`, the same rule as the HTML pages:
+Everything is scoped by `visible_programmes(user)`, the same rule as the HTML pages:
 anonymous users see programmes on hearing or adopted, staff see every status. Tiltak are
 filtered by the very `TiltakFilter` the search page uses, so both answer alike.
 """
 
-import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
-
-from . import selectors
-from .filters import TiltakFilter
-from .models import Handlingsprogram, ProgramStatus, Tiltak, TiltakStatus, TiltakType
+from partnerskap.filters import OrganisasjonFilter
+from partnerskap.models import Organisasjon, OrganisasjonType, Region
+from tiltak.filters import TiltakFilter
+from tiltak.models import Handlingsprogram, ProgramStatus, Tiltak, TiltakStatus, TiltakType
+from tiltak.selectors.ansvar import organisasjon_list
+from tiltak.selectors.programmes import programme_list, visible_programmes
+from tiltak.selectors.search import tiltak_list
+from tiltak.selectors.tree import programme_tree
 
 # --- Shared fields ------------------------------------------------------------------------
 
@@ -114,41 +115,6 @@ class OrganisasjonSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrganisasjonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Search in name, abbreviation and alternative names"), method="filter_text"
-    )
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisasjonType.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
-    # A typed choice rather than BooleanFilter: that one ignores a misspelt value silently,
-    # where the API must answer 400.
-    er_gruppe = extend_schema_field({"type": "boolean", "description": _("Is a group.")})(
-        django_filters.TypedChoiceFilter(
-            label=_("Is a group"),
-            choices=[("true", "true"), ("false", "false")],
-            coerce=lambda value: value == "true",
-        )
-    )
-
-    class Meta:
-        model = Organisasjon
-        fields = ["q", "type", "region", "er_gruppe"]
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(navn__icontains=value)
-            | Q(forkortelse__icontains=value)
-            | Q(
-                pk__in=OrganisasjonAlias.objects.filter(navn__icontains=value).values(
-                    "organisasjon_id"
-                )
-            )
-        )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary=_("List organisations"),
@@ -164,8 +130,8 @@ class OrganisasjonViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        programmes = selectors.visible_programmes(self.request.user)
-        return selectors.organisasjon_list(programmes=programmes).prefetch_related("aliaser")
+        programmes = visible_programmes(self.request.user)
+        return organisasjon_list(programmes=programmes).prefetch_related("aliaser")
 
 
 # --- Tiltak -------------------------------------------------------------------------------
@@ -247,7 +213,7 @@ class VisibleProgrammesFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
-        kwargs["programmes"] = selectors.visible_programmes(request.user)
+        kwargs["programmes"] = visible_programmes(request.user)
         return kwargs
 
 
@@ -266,8 +232,8 @@ class TiltakViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TiltakFilter
 
     def get_queryset(self):
-        programmes = selectors.visible_programmes(self.request.user)
-        return selectors.tiltak_list(queryset=Tiltak.objects.filter(program__in=programmes))
+        programmes = visible_programmes(self.request.user)
+        return tiltak_list(queryset=Tiltak.objects.filter(program__in=programmes))
 
 
 # --- Programmes ---------------------------------------------------------------------------
@@ -307,7 +273,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-# The tree nodes are selectors.TemaNode/DelmaalNode/SatsingNode. A level the programme does not
+# The tree nodes are TemaNode/DelmaalNode/SatsingNode. A level the programme does not
 # use (no delmål, no satsingsområde) is a node whose object is None: its id and name are null.
 class TreeTiltakSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -365,25 +331,13 @@ class ProgrammeDetailSerializer(ProgrammeSerializer):
 )
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
-        programmes = selectors.visible_programmes(self.request.user)
-        return selectors.programme_list(programmes=programmes)
+        programmes = visible_programmes(self.request.user)
+        return programme_list(programmes=programmes)
 
     def get_serializer_class(self):
         return ProgrammeDetailSerializer if self.action == "retrieve" else ProgrammeSerializer
 
     def retrieve(self, request, *args, **kwargs):
         programme = self.get_object()
-        programme.tree = selectors.programme_tree(programme=programme)
+        programme.tree = programme_tree(programme=programme)
         return Response(self.get_serializer(programme).data)
-
-
-# --- Documentation page -------------------------------------------------------------------
-
-
-class ApiDocsView(SpectacularSwaggerSplitView):
-    """Swagger UI under the strict CSP: its init script is served as a separate file (the
-    split view), and the template loads the vendored sidecar assets, never a CDN."""
-
-    template_name = "api/swagger_ui.html"
-    title = _("Partnership portal API")
-    url_name = "api:schema"

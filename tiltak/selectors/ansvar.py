@@ -1,0 +1,108 @@
+"""Organisations and the tiltak each leads or collaborates on («Ansvar»)."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from partnerskap.models import Organisasjon
+from tiltak.models import Ansvar, Handlingsprogram, Rolle, Tema, Tiltak
+
+
+def organisasjon_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Organisasjon]:
+    """Organisations with their number of lead and collaborator roles in the given programmes."""
+    in_scope = Q(ansvar__tiltak__program__in=programmes, ansvar__tiltak__slettet__isnull=True)
+    return (
+        Organisasjon.objects.select_related("region")
+        .annotate(
+            antall_hovedansvar=Count(
+                "ansvar", filter=in_scope & Q(ansvar__rolle=Rolle.HOVEDANSVAR), distinct=True
+            ),
+            antall_samarbeid=Count(
+                "ansvar", filter=in_scope & Q(ansvar__rolle=Rolle.SAMARBEIDSPART), distinct=True
+            ),
+        )
+        .order_by("navn")
+    )
+
+
+@dataclass
+class AnsvarTema:
+    tema: Tema
+    rader: list[tuple[Tiltak, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class AnsvarProgram:
+    program: Handlingsprogram
+    temaer: list[AnsvarTema] = field(default_factory=list)
+    antall_hovedansvar: int = 0
+    antall_samarbeid: int = 0
+
+    @property
+    def antall_tiltak(self) -> int:
+        return sum(len(t.rader) for t in self.temaer)
+
+
+@dataclass
+class OrganisasjonAnsvar:
+    programmer: list[AnsvarProgram]
+    antall_hovedansvar: int
+    antall_samarbeid: int
+
+    @property
+    def antall_tiltak(self) -> int:
+        return sum(p.antall_tiltak for p in self.programmer)
+
+
+def organisasjon_ansvar(
+    *, organisasjon: Organisasjon, programmes: QuerySet[Handlingsprogram]
+) -> OrganisasjonAnsvar:
+    """Every tiltak where the organisation leads or collaborates, grouped by programme and
+    tema, with its roles in each. One query for the roles, one for the other parties."""
+    roles = list(
+        Ansvar.objects.filter(
+            organisasjon=organisasjon,
+            tiltak__program__in=programmes,
+            tiltak__slettet__isnull=True,
+        )
+        .select_related("tiltak", "tiltak__tema", "tiltak__program", "tiltak__delmaal")
+        .order_by(
+            "-tiltak__program__start_aar",
+            "tiltak__program_id",
+            "tiltak__tema__nummer",
+            "tiltak__rekkefoelge",
+            "tiltak_id",
+            "rolle",
+        )
+    )
+    tiltak_ids = {a.tiltak_id for a in roles}
+    others = (
+        Ansvar.objects.filter(tiltak_id__in=tiltak_ids)
+        .select_related("organisasjon")
+        .order_by("rolle", "rekkefoelge", "id")
+    )
+    parties: dict[int, list[Ansvar]] = {}
+    for a in others:
+        parties.setdefault(a.tiltak_id, []).append(a)
+
+    programmer: OrderedDict[int, AnsvarProgram] = OrderedDict()
+    rows: dict[int, tuple[Tiltak, list[str]]] = {}
+    total_lead = total_collab = 0
+    for a in roles:
+        t = a.tiltak
+        t.parter = parties.get(t.id, [])
+        prog = programmer.setdefault(t.program_id, AnsvarProgram(t.program))
+        if not prog.temaer or prog.temaer[-1].tema.id != t.tema_id:
+            prog.temaer.append(AnsvarTema(t.tema))
+        if t.id not in rows:
+            rows[t.id] = (t, [])
+            prog.temaer[-1].rader.append(rows[t.id])
+        rows[t.id][1].append(a.rolle)
+        if a.rolle == Rolle.HOVEDANSVAR:
+            prog.antall_hovedansvar += 1
+            total_lead += 1
+        else:
+            prog.antall_samarbeid += 1
+            total_collab += 1
+    return OrganisasjonAnsvar(list(programmer.values()), total_lead, total_collab)
