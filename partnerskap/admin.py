@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Bruker, Organisasjon, OrganisasjonAlias, Region
@@ -26,6 +27,8 @@ class OrganisasjonAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
     autocomplete_fields = ["region"]
     inlines = [OrganisasjonAliasInline]
+    # A web address typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Bruker)

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partnerskap.middleware.ServiceErrorMiddleware",
 ]
 
 if PRODUCTION:
@@ -245,6 +246,8 @@ if not DEBUG:
 
 # Reasons (for a deletion, for going back from adopted) are the user's words: keep them whole.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin is read-only for the programme tree (tiltak/admin.py): no revert past the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,35 @@
+"""The admin reads the programme tree but never writes it: every change to a programme, tema,
+delmål, satsingsområde, tiltak or party goes through the services in the portal or the API,
+which check the rules (the lock of an adopted programme, the workflow), record who and why in
+the history and refuse stale saves. Here they are lists and read-only pages for
+administrators; reverting history from the admin is off (SIMPLE_HISTORY_REVERT_DISABLED).
+Regional plans, the organisation registry, users and API tokens stay editable."""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Ansvar, Delmaal, Handlingsprogram, RegionalPlan, Satsingsomraade, Tema, Tiltak
+
+
+class ReadOnlyAdminMixin:
+    """View only, for everyone, superusers included."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's form of an old version saves a POST whenever the form is valid,
+        # whatever the change permission says: only reading it is allowed here.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(RegionalPlan)
@@ -11,7 +39,7 @@ class RegionalPlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ["eier"]
 
 
-class TemaInline(admin.TabularInline):
+class TemaInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Tema
     extra = 0
     fields = ["nummer", "navn", "etikett", "ansvarlig"]
@@ -20,7 +48,7 @@ class TemaInline(admin.TabularInline):
 
 
 @admin.register(Handlingsprogram)
-class HandlingsprogramAdmin(SimpleHistoryAdmin):
+class HandlingsprogramAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["navn", "start_aar", "slutt_aar", "status", "eier"]
     list_filter = ["status", "eier"]
     search_fields = ["navn", "undertittel"]
@@ -30,7 +58,7 @@ class HandlingsprogramAdmin(SimpleHistoryAdmin):
     inlines = [TemaInline]
 
 
-class DelmaalInline(admin.TabularInline):
+class DelmaalInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Delmaal
     extra = 0
     fields = ["nummer", "navn", "rekkefoelge"]
@@ -38,7 +66,7 @@ class DelmaalInline(admin.TabularInline):
 
 
 @admin.register(Tema)
-class TemaAdmin(admin.ModelAdmin):
+class TemaAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "program", "etikett", "ansvarlig"]
     list_filter = ["program"]
     search_fields = ["navn", "etikett", "overordnet_maal"]
@@ -47,7 +75,7 @@ class TemaAdmin(admin.ModelAdmin):
     inlines = [DelmaalInline]
 
 
-class SatsingsomraadeInline(admin.TabularInline):
+class SatsingsomraadeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Satsingsomraade
     extra = 0
     fields = ["navn", "prioritert_handling", "rekkefoelge"]
@@ -55,7 +83,7 @@ class SatsingsomraadeInline(admin.TabularInline):
 
 
 @admin.register(Delmaal)
-class DelmaalAdmin(admin.ModelAdmin):
+class DelmaalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "tema"]
     list_filter = ["tema__program"]
     search_fields = ["nummer", "navn"]
@@ -65,7 +93,7 @@ class DelmaalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Satsingsomraade)
-class SatsingsomraadeAdmin(admin.ModelAdmin):
+class SatsingsomraadeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["navn", "tema", "delmaal"]
     list_filter = ["tema__program"]
     search_fields = ["navn", "prioritert_handling"]
@@ -73,15 +101,15 @@ class SatsingsomraadeAdmin(admin.ModelAdmin):
     list_select_related = ["tema", "delmaal"]
 
 
-class AnsvarInline(admin.TabularInline):
+class AnsvarInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Ansvar
-    extra = 1
+    extra = 0
     fields = ["rolle", "organisasjon", "rekkefoelge", "tekst_som_skrevet"]
     autocomplete_fields = ["organisasjon"]
 
 
 @admin.register(Tiltak)
-class TiltakAdmin(SimpleHistoryAdmin):
+class TiltakAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["nummer_visning", "tittel", "program", "tema", "type", "status"]
     list_display_links = ["tittel"]
     list_filter = ["program", "type", "status", "tema__nummer"]
@@ -96,7 +124,7 @@ class TiltakAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Ansvar)
-class AnsvarAdmin(admin.ModelAdmin):
+class AnsvarAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["tiltak", "organisasjon", "rolle", "tekst_som_skrevet"]
     list_filter = ["rolle", "organisasjon__type"]
     search_fields = ["organisasjon__navn", "tekst_som_skrevet", "tiltak__tittel"]

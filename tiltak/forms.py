@@ -86,7 +86,7 @@ def placement_choices(tree: list[TemaNode], nivaa: str) -> list[tuple[str, str]]
             d = dnode.delmaal
             if d is not None:
                 choices.append((f"delmaal:{d.pk}", f"{tema_label} › {str(d)[:80]}"))
-            for snode in dnode.satsinger:
+            for snode in dnode.satsingsomraader:
                 s = snode.satsingsomraade
                 if s is not None:
                     path = f"{tema_label} › {str(d)[:60]} › " if d else f"{tema_label} › "
@@ -103,7 +103,7 @@ def resolve_placement(value: str, tree: list[TemaNode]) -> dict:
         for dnode in node.delmaal:
             if kind == "delmaal" and dnode.delmaal and str(dnode.delmaal.pk) == pk:
                 return {"delmaal": dnode.delmaal}
-            for snode in dnode.satsinger:
+            for snode in dnode.satsingsomraader:
                 s = snode.satsingsomraade
                 if kind == "satsing" and s and str(s.pk) == pk:
                     return {"satsingsomraade": s}

@@ -175,7 +175,8 @@ class Tema(models.Model):
     class Meta:
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["program", "nummer"]
+        # Only own fields: an ordering through a foreign key joins on every query.
+        ordering = ["nummer", "id"]
         constraints = [
             models.UniqueConstraint(fields=["program", "nummer"], name="tema_unique_nummer"),
         ]
@@ -201,7 +202,7 @@ class Delmaal(models.Model):
     class Meta:
         verbose_name = _("sub-goal")
         verbose_name_plural = _("sub-goals")
-        ordering = ["tema", "rekkefoelge", "id"]
+        ordering = ["rekkefoelge", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["tema", "nummer"], condition=~Q(nummer=""), name="delmaal_unique_nummer"
@@ -234,7 +235,7 @@ class Satsingsomraade(models.Model):
     class Meta:
         verbose_name = _("priority area")
         verbose_name_plural = _("priority areas")
-        ordering = ["tema", "delmaal", "rekkefoelge", "id"]
+        ordering = ["rekkefoelge", "id"]
 
     def __str__(self) -> str:
         return self.navn
@@ -364,7 +365,7 @@ class Tiltak(models.Model):
     class Meta:
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
-        ordering = ["program", "tema__nummer", "rekkefoelge", "id"]
+        ordering = ["rekkefoelge", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["tema", "nummer"],
@@ -458,7 +459,7 @@ class Ansvar(models.Model):
     class Meta:
         verbose_name = _("responsibility")
         verbose_name_plural = _("responsibilities")
-        ordering = ["tiltak", "rolle", "rekkefoelge", "id"]
+        ordering = ["rolle", "rekkefoelge", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["tiltak", "organisasjon", "rolle"], name="ansvar_unique_role"

@@ -88,7 +88,7 @@ def snapshot(programme) -> dict:
         "delmaal": sorted(
             Delmaal.objects.filter(tema__program=programme).values_list("id", "navn", "tema_id")
         ),
-        "satsinger": sorted(
+        "satsingsomraader": sorted(
             Satsingsomraade.objects.filter(tema__program=programme).values_list(
                 "id", "navn", "prioritert_handling"
             )
@@ -120,19 +120,24 @@ def endpoints(t, users):
         "delmaal_create": ("post", "/api/delmaal/", {"tema": t["tema"].pk, "navn": "Nytt"}, 201),
         "delmaal_update": ("patch", f"/api/delmaal/{t['delmaal'].pk}/", {"navn": "Endret"}, 200),
         "delmaal_delete": ("delete", f"/api/delmaal/{t['empty_delmaal'].pk}/", None, 204),
-        "satsing_create": (
+        "satsingsomraade_create": (
             "post",
             "/api/satsingsomraader/",
             {"delmaal": t["delmaal"].pk, "navn": "Ny satsing"},
             201,
         ),
-        "satsing_update": (
+        "satsingsomraade_update": (
             "patch",
             f"/api/satsingsomraader/{t['satsing'].pk}/",
             {"prioritert_handling": "Gjør noe"},
             200,
         ),
-        "satsing_delete": ("delete", f"/api/satsingsomraader/{t['empty_satsing'].pk}/", None, 204),
+        "satsingsomraade_delete": (
+            "delete",
+            f"/api/satsingsomraader/{t['empty_satsing'].pk}/",
+            None,
+            204,
+        ),
         "tiltak_create": (
             "post",
             "/api/tiltak/",
@@ -180,9 +185,9 @@ ENDPOINTS = [
     "delmaal_create",
     "delmaal_update",
     "delmaal_delete",
-    "satsing_create",
-    "satsing_update",
-    "satsing_delete",
+    "satsingsomraade_create",
+    "satsingsomraade_update",
+    "satsingsomraade_delete",
     "tiltak_create",
     "tiltak_update",
     "tiltak_delete",

@@ -77,7 +77,7 @@ def snapshot(programme) -> dict:
         "planer": sorted(programme.planer.values_list("pk", flat=True)),
         "temaer": list(Tema.objects.filter(program=programme).order_by("pk").values()),
         "delmaal": list(Delmaal.objects.filter(tema__program=programme).order_by("pk").values()),
-        "satsinger": list(
+        "satsingsomraader": list(
             Satsingsomraade.objects.filter(tema__program=programme).order_by("pk").values()
         ),
         "tiltak": list(Tiltak.alle.filter(program=programme).order_by("pk").values()),

@@ -65,12 +65,16 @@ def page_urls(programme, tree) -> dict[str, str]:
         "tema_update": reverse("tiltak:tema_update", args=[tree["tema"].pk]),
         "tema_delete": reverse("tiltak:tema_delete", args=[tree["tema"].pk]),
         "delmaal_create": reverse("tiltak:delmaal_create", args=[tree["tema"].pk]),
-        "satsing_create": reverse("tiltak:satsing_create", args=[tree["tema"].pk]),
+        "satsingsomraade_create": reverse("tiltak:satsingsomraade_create", args=[tree["tema"].pk]),
         "tiltak_renumber": reverse("tiltak:tiltak_renumber", args=[tree["tema"].pk]),
         "delmaal_update": reverse("tiltak:delmaal_update", args=[tree["delmaal"].pk]),
         "delmaal_delete": reverse("tiltak:delmaal_delete", args=[tree["delmaal"].pk]),
-        "satsing_update": reverse("tiltak:satsing_update", args=[tree["satsing"].pk]),
-        "satsing_delete": reverse("tiltak:satsing_delete", args=[tree["satsing"].pk]),
+        "satsingsomraade_update": reverse(
+            "tiltak:satsingsomraade_update", args=[tree["satsing"].pk]
+        ),
+        "satsingsomraade_delete": reverse(
+            "tiltak:satsingsomraade_delete", args=[tree["satsing"].pk]
+        ),
         "tiltak_edit": reverse("tiltak:tiltak_edit", args=[t.pk]),
         "tiltak_move": reverse("tiltak:tiltak_move", args=[t.pk]),
         "tiltak_delete": reverse("tiltak:tiltak_delete", args=[t.pk]),
@@ -84,12 +88,12 @@ PAGES = [
     "tema_update",
     "tema_delete",
     "delmaal_create",
-    "satsing_create",
+    "satsingsomraade_create",
     "tiltak_renumber",
     "delmaal_update",
     "delmaal_delete",
-    "satsing_update",
-    "satsing_delete",
+    "satsingsomraade_update",
+    "satsingsomraade_delete",
     "tiltak_edit",
     "tiltak_move",
     "tiltak_delete",
@@ -157,7 +161,7 @@ def test_programme_edit_page_shows_the_tree_with_controls(client_for, programme,
     for url in (
         reverse("tiltak:tema_update", args=[tree["tema"].pk]),
         reverse("tiltak:delmaal_update", args=[tree["delmaal"].pk]),
-        reverse("tiltak:satsing_update", args=[tree["satsing"].pk]),
+        reverse("tiltak:satsingsomraade_update", args=[tree["satsing"].pk]),
         reverse("tiltak:tiltak_edit", args=[t.pk]),
         reverse("tiltak:tiltak_quick_edit", args=[t.pk]),
         reverse("tiltak:tiltak_delete", args=[t.pk]),
@@ -189,7 +193,7 @@ def test_structure_create_update_delete_move_through_the_pages(client_for, progr
         == 302
     )
     response = client.post(
-        urls["satsing_create"] + f"?delmaal={tree['delmaal'].pk}", {"navn": "Ny satsing"}
+        urls["satsingsomraade_create"] + f"?delmaal={tree['delmaal'].pk}", {"navn": "Ny satsing"}
     )
     assert response.status_code == 302
     assert tree["delmaal"].satsingsomraader.filter(navn="Ny satsing").exists()

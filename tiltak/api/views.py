@@ -273,7 +273,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-# The tree nodes are TemaNode/DelmaalNode/SatsingNode. A level the programme does not
+# The tree nodes are TemaNode/DelmaalNode/SatsingsomraadeNode. A level the programme does not
 # use (no delmål, no satsingsområde) is a node whose object is None: its id and name are null.
 class TreeTiltakSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -301,7 +301,7 @@ class TreeDelmaalSerializer(serializers.Serializer):
     )
     nummer = serializers.CharField(source="delmaal.nummer", allow_null=True)
     navn = serializers.CharField(source="delmaal.navn", allow_null=True)
-    satsingsomraader = TreeSatsingsomraadeSerializer(source="satsinger", many=True)
+    satsingsomraader = TreeSatsingsomraadeSerializer(many=True)
 
 
 class TreeTemaSerializer(serializers.Serializer):

@@ -1,8 +1,8 @@
 """Write API for a programme's tree, its responsibilities and its status.
 
-Every write calls the same service as the browser (tiltak.services.hierarchy and .workflow), so
-the rules and the validation are the same; this module only parses JSON and maps the services'
-errors to HTTP:
+Every write calls the same service as the browser (tiltak/services/), so the rules and the
+validation are the same; this module only parses JSON. The services' errors become HTTP answers
+in the project's exception handler (partnerskap.api.api_exception_handler):
 
 | service raises            | HTTP | body                                                     |
 |---------------------------|------|----------------------------------------------------------|
@@ -51,7 +51,7 @@ from tiltak.models import (
 )
 from tiltak.selectors.programmes import programme_list, visible_programmes
 from tiltak.services import hierarchy
-from tiltak.services.workflow import programme_transition
+from tiltak.services.workflow import REASON_MAX_LENGTH, programme_transition
 
 # Token first: an anonymous write then gets 401 with `WWW-Authenticate: Token`.
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
@@ -678,7 +678,7 @@ def _edit_queryset(programmes):
     ),
 )
 class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
-    """The read-only measures endpoint (api.TiltakViewSet) plus writes."""
+    """The measures endpoint of api/views.py plus writes."""
 
     http_method_names = WRITE_METHODS
 
@@ -764,10 +764,8 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text=_(
-            "Why; required when going back from an adopted or archived programme. At most 100 "
-            "characters."
-        ),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Why; required when going back from an adopted or archived programme."),
     )
 
 
@@ -783,7 +781,7 @@ class TransitionSerializer(serializers.Serializer):
     )
 )
 class ProgrammeWriteViewSet(WriteMixin, api.ProgrammeViewSet):
-    """The read-only programmes endpoint (api.ProgrammeViewSet) plus the status transition."""
+    """The programmes endpoint of api/views.py plus the status transition."""
 
     @action(detail=True, methods=["post"], url_path="status", serializer_class=TransitionSerializer)
     def transition(self, request, *args, **kwargs):

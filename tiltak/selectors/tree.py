@@ -9,7 +9,7 @@ from .programmes import ansvar_prefetch
 
 
 @dataclass
-class SatsingNode:
+class SatsingsomraadeNode:
     satsingsomraade: Satsingsomraade | None
     tiltak: list[Tiltak] = field(default_factory=list)
 
@@ -17,11 +17,11 @@ class SatsingNode:
 @dataclass
 class DelmaalNode:
     delmaal: Delmaal | None
-    satsinger: list[SatsingNode] = field(default_factory=list)
+    satsingsomraader: list[SatsingsomraadeNode] = field(default_factory=list)
 
     @property
     def antall_tiltak(self) -> int:
-        return sum(len(s.tiltak) for s in self.satsinger)
+        return sum(len(s.tiltak) for s in self.satsingsomraader)
 
 
 @dataclass
@@ -45,7 +45,7 @@ def programme_tree(*, programme: Handlingsprogram) -> list[TemaNode]:
         Tema.objects.filter(program=programme).select_related("ansvarlig").order_by("nummer")
     )
     delmaal = list(Delmaal.objects.filter(tema__program=programme).order_by("rekkefoelge", "id"))
-    satsinger = list(
+    satsingsomraader = list(
         Satsingsomraade.objects.filter(tema__program=programme).order_by("rekkefoelge", "id")
     )
     tiltak = list(
@@ -57,7 +57,7 @@ def programme_tree(*, programme: Handlingsprogram) -> list[TemaNode]:
 
     tree: OrderedDict[int, TemaNode] = OrderedDict((t.id, TemaNode(t)) for t in temaer)
     delmaal_nodes: dict[tuple[int, int | None], DelmaalNode] = {}
-    satsing_nodes: dict[tuple[int, int | None, int | None], SatsingNode] = {}
+    satsingsomraade_nodes: dict[tuple[int, int | None, int | None], SatsingsomraadeNode] = {}
 
     def delmaal_node(tema_id: int, d: Delmaal | None) -> DelmaalNode:
         key = (tema_id, d.id if d else None)
@@ -66,27 +66,27 @@ def programme_tree(*, programme: Handlingsprogram) -> list[TemaNode]:
             tree[tema_id].delmaal.append(delmaal_nodes[key])
         return delmaal_nodes[key]
 
-    def satsing_node(
+    def satsingsomraade_node(
         tema_id: int, delmaal_id: int | None, s: Satsingsomraade | None
-    ) -> SatsingNode:
+    ) -> SatsingsomraadeNode:
         key = (tema_id, delmaal_id, s.id if s else None)
-        if key not in satsing_nodes:
-            satsing_nodes[key] = SatsingNode(s)
+        if key not in satsingsomraade_nodes:
+            satsingsomraade_nodes[key] = SatsingsomraadeNode(s)
             d = delmaal_by_id.get(delmaal_id) if delmaal_id else None
-            delmaal_node(tema_id, d).satsinger.append(satsing_nodes[key])
-        return satsing_nodes[key]
+            delmaal_node(tema_id, d).satsingsomraader.append(satsingsomraade_nodes[key])
+        return satsingsomraade_nodes[key]
 
     delmaal_by_id = {d.id: d for d in delmaal}
     for d in delmaal:
         delmaal_node(d.tema_id, d)
-    for s in satsinger:
-        satsing_node(s.tema_id, s.delmaal_id, s)
-    satsing_by_id = {s.id: s for s in satsinger}
+    for s in satsingsomraader:
+        satsingsomraade_node(s.tema_id, s.delmaal_id, s)
+    satsing_by_id = {s.id: s for s in satsingsomraader}
     for t in tiltak:
         s = satsing_by_id.get(t.satsingsomraade_id)
-        satsing_node(t.tema_id, t.delmaal_id, s).tiltak.append(t)
+        satsingsomraade_node(t.tema_id, t.delmaal_id, s).tiltak.append(t)
     # Tiltak without satsingsområde go first within their delmål, as in the source tables.
     for node in tree.values():
         for dnode in node.delmaal:
-            dnode.satsinger.sort(key=lambda sn: sn.satsingsomraade is not None)
+            dnode.satsingsomraader.sort(key=lambda sn: sn.satsingsomraade is not None)
     return list(tree.values())

@@ -36,7 +36,14 @@ from tiltak.models import Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tilt
 from tiltak.selectors.tree import programme_tree
 from tiltak.services import hierarchy as services
 
-from .lookups import delmaal_for, move_step, programme_for, satsing_for, tema_for, tiltak_for
+from .lookups import (
+    delmaal_for,
+    move_step,
+    programme_for,
+    satsingsomraade_for,
+    tema_for,
+    tiltak_for,
+)
 from .parties import ansvar_form
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -287,7 +294,7 @@ def delmaal_move(request, pk: int):
 
 @guarded
 @require_http_methods(["GET", "POST"])
-def satsing_create(request, pk: int):
+def satsingsomraade_create(request, pk: int):
     """New satsingsområde in tema `pk`, under the delmål given as ?delmaal= (if any)."""
     tema = tema_for(request, pk)
     delmaal = None
@@ -321,8 +328,8 @@ def satsing_create(request, pk: int):
 
 @guarded
 @require_http_methods(["GET", "POST"])
-def satsing_update(request, pk: int):
-    satsing = satsing_for(request, pk)
+def satsingsomraade_update(request, pk: int):
+    satsing = satsingsomraade_for(request, pk)
     form = SatsingsomraadeForm(
         request.POST or None, instance=Satsingsomraade.objects.get(pk=satsing.pk)
     )
@@ -348,8 +355,8 @@ def satsing_update(request, pk: int):
 
 @guarded
 @require_http_methods(["GET", "POST"])
-def satsing_delete(request, pk: int):
-    satsing = satsing_for(request, pk)
+def satsingsomraade_delete(request, pk: int):
+    satsing = satsingsomraade_for(request, pk)
     return _delete_page(
         request,
         satsing,
@@ -363,8 +370,8 @@ def satsing_delete(request, pk: int):
 
 @guarded
 @require_POST
-def satsing_move(request, pk: int):
-    satsing = satsing_for(request, pk)
+def satsingsomraade_move(request, pk: int):
+    satsing = satsingsomraade_for(request, pk)
     siblings = list(
         Satsingsomraade.objects.filter(tema_id=satsing.tema_id, delmaal_id=satsing.delmaal_id)
         .order_by("rekkefoelge", "id")

@@ -45,7 +45,7 @@ def delmaal_for(request, pk: int, perm: str = EDIT) -> Delmaal:
     return _in_visible(request, queryset, pk, perm, "tema__program", _("No such sub-goal."))
 
 
-def satsing_for(request, pk: int, perm: str = EDIT) -> Satsingsomraade:
+def satsingsomraade_for(request, pk: int, perm: str = EDIT) -> Satsingsomraade:
     queryset = Satsingsomraade.objects.select_related("tema__program", "delmaal")
     return _in_visible(request, queryset, pk, perm, "tema__program", _("No such priority area."))
 
