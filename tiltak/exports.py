@@ -8,12 +8,13 @@ whatever language the user has chosen.
 import io
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from tiltak.selectors.search import programme_tiltak
 
 from .models import (
     Ansvar,
@@ -136,24 +137,6 @@ def export_filename(programme: Handlingsprogram) -> str:
     return f"{' '.join(name.split())}.xlsx"
 
 
-def programme_tiltak_for_export(programme: Handlingsprogram):
-    """The programme's tiltak (not deleted) in the programme's order, with everything a row
-    needs: two queries whatever the size."""
-    return (
-        Tiltak.objects.filter(program=programme)
-        .select_related("tema", "delmaal", "satsingsomraade")
-        .prefetch_related(
-            Prefetch(
-                "ansvar",
-                queryset=Ansvar.objects.select_related("organisasjon").order_by(
-                    "rolle", "rekkefoelge", "id"
-                ),
-            )
-        )
-        .order_by("tema__nummer", "rekkefoelge", "id")
-    )
-
-
 def tiltak_row(tiltak: Tiltak) -> list:
     """One row of the sheet, in the order of COLUMNS."""
     return [
@@ -208,7 +191,7 @@ def programme_xlsx(programme: Handlingsprogram) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = column.width
 
     row = 1
-    for row, tiltak in enumerate(programme_tiltak_for_export(programme), start=2):
+    for row, tiltak in enumerate(programme_tiltak(programme=programme), start=2):
         for col, (column, value) in enumerate(zip(COLUMNS, tiltak_row(tiltak), strict=True), 1):
             cell = _write_cell(ws, row, col, value)
             cell.alignment = WRAP_ALIGNMENT if column.wrap else TOP_ALIGNMENT

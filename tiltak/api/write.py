@@ -19,7 +19,6 @@ their session (and the CSRF token).
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -49,7 +48,7 @@ from tiltak.models import (
     TiltakStatus,
     TiltakType,
 )
-from tiltak.selectors.programmes import programme_list, visible_programmes
+from tiltak.selectors.programmes import ansvar_prefetch, programme_list, visible_programmes
 from tiltak.services import hierarchy
 from tiltak.services.workflow import REASON_MAX_LENGTH, programme_transition
 
@@ -638,9 +637,7 @@ def _placement(tiltak: Tiltak, data: dict) -> dict | None:
 
 
 def _edit_queryset(programmes):
-    return Tiltak.objects.filter(program__in=programmes).prefetch_related(
-        Prefetch("ansvar", queryset=Ansvar.objects.select_related("organisasjon"))
-    )
+    return Tiltak.objects.filter(program__in=programmes).prefetch_related(ansvar_prefetch())
 
 
 @extend_schema_view(

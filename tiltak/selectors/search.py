@@ -2,7 +2,7 @@
 
 from django.db.models import F, QuerySet
 
-from tiltak.models import Tiltak
+from tiltak.models import Handlingsprogram, Tiltak
 
 from .programmes import ansvar_prefetch
 
@@ -28,4 +28,15 @@ def tiltak_detail(*, queryset: QuerySet[Tiltak], pk: int) -> Tiltak:
         )
         .prefetch_related(ansvar_prefetch())
         .get(pk=pk)
+    )
+
+
+def programme_tiltak(*, programme: Handlingsprogram) -> QuerySet[Tiltak]:
+    """The programme's tiltak (not deleted) in the programme's order, with everything a row of
+    the Excel sheet needs: two queries whatever the size."""
+    return (
+        Tiltak.objects.filter(program=programme)
+        .select_related("tema", "delmaal", "satsingsomraade")
+        .prefetch_related(ansvar_prefetch())
+        .order_by("tema__nummer", "rekkefoelge", "id")
     )

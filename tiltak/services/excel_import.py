@@ -64,6 +64,7 @@ from simple_history.utils import bulk_create_with_history
 from partnerskap.errors import ServiceError
 from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType
 from partnerskap.services import organisasjon_create
+from tiltak.selectors.search import programme_tiltak
 
 from ..exports import (
     COL_BESKRIVELSE,
@@ -85,7 +86,6 @@ from ..exports import (
     clean_text,
     delmaal_text,
     parties,
-    programme_tiltak_for_export,
     satsing_text,
     tema_text,
 )
@@ -335,7 +335,7 @@ class _Programme:
 
     def __init__(self, programme: Handlingsprogram):
         self.programme = programme
-        self.tiltak = list(programme_tiltak_for_export(programme))
+        self.tiltak = list(programme_tiltak(programme=programme))
         self.by_id = {t.pk: t for t in self.tiltak}
         self.deleted_ids = set(
             Tiltak.alle.filter(program=programme, slettet__isnull=False).values_list(
