@@ -9,10 +9,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
@@ -23,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
+from .access import guarded, login_guarded, require
 from .forms import (
     BrukerInviteForm,
     BrukerUpdateForm,
@@ -40,17 +39,15 @@ MANAGE_USERS = "partnerskap.manage_users"
 
 
 def manage_users_required(view):
-    """Anonymous visitors go to the login page; logged-in users without the permission get 403."""
+    """User administration: the login page for anonymous visitors, 403 for users without
+    partnerskap.manage_users (partnerskap.access, like every other view)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm(MANAGE_USERS):
-            raise PermissionDenied(MANAGE_USERS)
+        require(request, MANAGE_USERS)
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return guarded(wrapper)
 
 
 # Login, logout and passwords -----------------------------------------------------------------
@@ -119,7 +116,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 # The user's own page -------------------------------------------------------------------------
 
 
-@login_required
+@login_guarded
 def profile(request):
     return render(
         request,

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partnerskap.models import Organisasjon, Region
+from partnerskap.models import Organisasjon
 
 
 def predecessor_field(**extra) -> models.ForeignKey:
@@ -470,21 +470,3 @@ class Ansvar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisasjon} – {self.get_rolle_display()}"
-
-
-__all__ = [
-    "Ansvar",
-    "Delmaal",
-    "Handlingsprogram",
-    "NivaaBetegnelse",
-    "ProgramStatus",
-    "Region",
-    "RegionalPlan",
-    "Rolle",
-    "Satsingsomraade",
-    "Tema",
-    "Tiltak",
-    "TiltakStatus",
-    "TiltakType",
-    "Utfall",
-]
