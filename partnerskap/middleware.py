@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from .access import LoginRequired
 from .errors import Conflict, ServiceError
+from .handlers import DATABASE_ERRORS, database_unavailable
 
 
 class NorwegianFirstLocaleMiddleware:
@@ -39,7 +40,8 @@ class ServiceErrorMiddleware:
     its own form catches the error itself; one that does not gets this page instead of a 500:
     Conflict → 409, ServiceError and ValidationError → 400, with the message and a way back.
     Under HTMX the page is asked to reload, so the refusal is not lost in a partial swap. Also
-    turns partnerskap.access.LoginRequired into the login page, as `@guarded` does."""
+    turns partnerskap.access.LoginRequired into the login page, as `@guarded` does, and a
+    database that does not answer into 503 with Retry-After (pages and API alike)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,6 +50,8 @@ class ServiceErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request)
         if request.path.startswith("/api/"):
             return None  # DRF answers with JSON (partnerskap.api.api_exception_handler)
         if isinstance(exception, LoginRequired):

@@ -13,3 +13,8 @@ urlpatterns = [
     path("api/", include("partnerskap.api_urls")),
     path("", include("tiltak.urls")),
 ]
+
+handler400 = "partnerskap.handlers.bad_request"
+handler403 = "partnerskap.handlers.permission_denied"
+handler404 = "partnerskap.handlers.not_found"
+handler500 = "partnerskap.handlers.server_error"

@@ -9,7 +9,7 @@ And the Django admin reads the programme tree but never writes it, superusers in
 import pytest
 from django.urls import reverse
 
-from partnerskap.models import BrukerRolle
+from partnerskap.models import Bruker, BrukerRolle
 from tests.factories import (
     AnsvarFactory,
     BrukerFactory,
@@ -232,3 +232,40 @@ def test_a_foreign_referer_is_not_offered_as_the_way_back(rf, users):
     request.htmx = False
     response = ServiceErrorMiddleware(lambda r: None).process_exception(request, ServiceError("x"))
     assert "evil.example" not in response.content.decode()
+
+
+# --- Superusers are bound by the rules ------------------------------------------------------
+
+
+def test_a_superuser_is_bound_by_the_lock_of_an_adopted_programme(users, superuser_client):
+    from django.core.exceptions import PermissionDenied
+
+    from tiltak.services.excel_import import programme_import_preview
+
+    objects = _tree(ProgramStatus.VEDTATT, users["county"])
+    programme = objects["program"]
+    su = Bruker.objects.get(email="super@example.no")
+    assert su.has_perm("tiltak.view_programme", programme)
+    assert not su.has_perm("tiltak.edit_structure", programme)
+    assert not su.has_perm("tiltak.import_programme", programme)
+    response = superuser_client.post(
+        "/api/temaer/",
+        {"program": programme.pk, "navn": "Nytt tema i et vedtatt program"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert not Tema.objects.filter(navn="Nytt tema i et vedtatt program").exists()
+    with pytest.raises(PermissionDenied):
+        programme_import_preview(actor=su, programme=programme, data=b"")
+    # Django's own model permissions (the admin's) still hold for a superuser.
+    assert su.has_perm("tiltak.view_tiltak")
+
+
+def test_a_superuser_may_still_do_what_an_administrator_may(users, superuser_client):
+    objects = _tree(ProgramStatus.UTKAST, users["county"])
+    response = superuser_client.post(
+        "/api/temaer/",
+        {"program": objects["program"].pk, "navn": "Nytt tema i et utkast"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
