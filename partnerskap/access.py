@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -57,7 +57,8 @@ def visible_or_404(queryset: QuerySet[M], message: str = "", **lookup) -> M:
     `lookup`, or 404 — for anonymous visitors too."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    # ObjectDoesNotExist: the base of every model's DoesNotExist (`queryset.model` is generic).
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(message or _("Not found.")) from exc
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Field
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -159,14 +160,20 @@ def bruker_update(
     if organisasjon is None:
         raise ValidationError({"organisasjon": _("Organisation: choose an organisation.")})
     changed = []
-    for attr, value in (("rolle", rolle), ("organisasjon", organisasjon), ("is_active", is_active)):
-        old = bruker.organisasjon_id if attr == "organisasjon" else getattr(bruker, attr)
-        new = value.pk if attr == "organisasjon" else value
+    # (field, current value, new value, what to set); the organisation compares by id.
+    updates: tuple[tuple[str, object, object, object], ...] = (
+        ("rolle", bruker.rolle, rolle, rolle),
+        ("organisasjon", bruker.organisasjon_id, organisasjon.pk, organisasjon),
+        ("is_active", bruker.is_active, is_active, is_active),
+    )
+    for attr, old, new, value in updates:
         if old != new:
             setattr(bruker, attr, value)
+            field = Bruker._meta.get_field(attr)
+            assert isinstance(field, Field)  # all three are concrete fields
             # The admin translates these labels when it shows the log, so store the msgid.
             with translation.override("en"):
-                changed.append(str(Bruker._meta.get_field(attr).verbose_name))
+                changed.append(str(field.verbose_name))
     if not changed:
         return bruker
     bruker.full_clean()

@@ -2,6 +2,7 @@
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
@@ -26,10 +27,16 @@ def organisasjon_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Org
     )
 
 
+class AnsvarRad(NamedTuple):
+    tiltak: Tiltak
+    roller: list[str]  # the organisation's roles in the tiltak
+    parter: list[Ansvar]  # every party of the tiltak, the organisation included
+
+
 @dataclass
 class AnsvarTema:
     tema: Tema
-    rader: list[tuple[Tiltak, list[str]]] = field(default_factory=list)
+    rader: list[AnsvarRad] = field(default_factory=list)
 
 
 @dataclass
@@ -87,18 +94,17 @@ def organisasjon_ansvar(
         parties.setdefault(a.tiltak_id, []).append(a)
 
     programmer: OrderedDict[int, AnsvarProgram] = OrderedDict()
-    rows: dict[int, tuple[Tiltak, list[str]]] = {}
+    rows: dict[int, AnsvarRad] = {}
     total_lead = total_collab = 0
     for a in roles:
         t = a.tiltak
-        t.parter = parties.get(t.id, [])
         prog = programmer.setdefault(t.program_id, AnsvarProgram(t.program))
         if not prog.temaer or prog.temaer[-1].tema.id != t.tema_id:
             prog.temaer.append(AnsvarTema(t.tema))
         if t.id not in rows:
-            rows[t.id] = (t, [])
+            rows[t.id] = AnsvarRad(t, [], parties.get(t.id, []))
             prog.temaer[-1].rader.append(rows[t.id])
-        rows[t.id][1].append(a.rolle)
+        rows[t.id].roller.append(a.rolle)
         if a.rolle == Rolle.HOVEDANSVAR:
             prog.antall_hovedansvar += 1
             total_lead += 1

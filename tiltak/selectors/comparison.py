@@ -15,8 +15,11 @@ a second).
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from partnerskap.models import Organisasjon
@@ -114,7 +117,7 @@ def _load(
         til_all = list(manager.filter(program=til).order_by())
     ids = [fra.pk, til.pk]
     programmes = {fra.pk: fra, til.pk: til}
-    by_level = {
+    by_level: dict[str, Mapping[Any, models.Model]] = {
         "tema": Tema.objects.filter(program_id__in=ids).in_bulk(),
         "delmaal": Delmaal.objects.filter(tema__program_id__in=ids).in_bulk(),
         "satsingsomraade": Satsingsomraade.objects.filter(tema__program_id__in=ids).in_bulk(),
@@ -145,7 +148,8 @@ def _version_path(fra: Handlingsprogram, til: Handlingsprogram) -> tuple[list[in
     is the newer; None when neither is a version of the other. One query."""
     parent = dict(Handlingsprogram.objects.order_by().values_list("id", "forrige_versjon_id"))
     for newer, older, fra_is_newer in ((til.pk, fra.pk, False), (fra.pk, til.pk, True)):
-        path, current = [newer], newer
+        path = [newer]
+        current: int | None = newer
         while current is not None and len(path) <= MAX_CHAIN:
             current = parent.get(current)
             if current is None or current in path:
@@ -156,7 +160,7 @@ def _version_path(fra: Handlingsprogram, til: Handlingsprogram) -> tuple[list[in
     return None
 
 
-def _links(model, program_ids: list[int]) -> dict[int, int | None]:
+def _links(model: type[models.Model], program_ids: list[int]) -> dict[int, int | None]:
     """id → forgjenger_id of one level's objects in the versions in between."""
     if not program_ids:
         return {}
@@ -166,7 +170,8 @@ def _links(model, program_ids: list[int]) -> dict[int, int | None]:
         Delmaal: "tema__program_id__in",
         Satsingsomraade: "tema__program_id__in",
     }[model]
-    manager = Tiltak.alle if model is Tiltak else model.objects
+    # Tema, Delmaal and Satsingsomraade have one manager, `objects`: their default manager.
+    manager: models.Manager[Any] = Tiltak.alle if model is Tiltak else model._default_manager
     return dict(manager.filter(**{lookup: program_ids}).values_list("id", "forgjenger_id"))
 
 
@@ -214,7 +219,7 @@ def _placement(obj) -> str:
     return str(obj) if obj is not None else ""
 
 
-def _label(choices: type, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
@@ -325,7 +330,7 @@ def programme_compare(*, fra: Handlingsprogram, til: Handlingsprogram) -> Compar
     deleted_successors: dict[int, list[Tiltak]] = {}
     matched_fra: set[int] = set()
     matched_til: set[int] = set()
-    if related:
+    if path is not None:  # related: `same` returned above
         between_ids = path[0][1:-1]
         newer_all, older = (fra_tiltak, til_tiltak) if fra_is_newer else (til_all, fra_tiltak)
         older_by_id = {t.id: t for t in older}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
@@ -103,8 +103,17 @@ KIND_CODES = {kind: n for n, kind in enumerate(KINDS)}
 KIND_BY_CODE = {n: kind for kind, n in KIND_CODES.items()}
 
 
-def _history_model(kind: str) -> type[models.Model]:
-    return KINDS[kind].history.model
+def _history_model(kind: str) -> Any:
+    """The historical model of a kind: a class django-simple-history builds at run time, with
+    the model's fields and its own; `history` has no type stubs."""
+    return cast(Any, KINDS[kind]).history.model
+
+
+def _related_model(f: models.Field) -> type[models.Model]:
+    """The model a relation field points to (a class once the app registry is ready)."""
+    model = f.related_model
+    assert isinstance(model, type)
+    return model
 
 
 def _shown_fields(model: type[models.Model]) -> list[models.Field]:
@@ -126,7 +135,7 @@ class Labels:
             if f.is_relation:
                 value = getattr(row, f.attname)
                 if value is not None:
-                    self.wanted[f.related_model].add(value)
+                    self.wanted[_related_model(f)].add(value)
 
     def want_entry(self, kind: str, row, prev, *, object_label: bool) -> None:
         """Only what an entry shows: the related objects of fields that changed, and those its
@@ -136,7 +145,7 @@ class Labels:
             for f in _shown_fields(model):
                 old, new = getattr(prev, f.attname), getattr(row, f.attname)
                 if f.is_relation and old != new:
-                    self.wanted[f.related_model].update(v for v in (old, new) if v is not None)
+                    self.wanted[_related_model(f)].update(v for v in (old, new) if v is not None)
         if kind == "ansvar":
             self.wanted[Organisasjon].add(row.organisasjon_id)
             if object_label:
@@ -146,10 +155,13 @@ class Labels:
 
     def load(self) -> None:
         for model, ids in self.wanted.items():
+            qs: models.QuerySet[Any]
             if model is Tiltak:
                 qs = Tiltak.alle.select_related("tema")
-            elif model is Delmaal or model is Satsingsomraade:
-                qs = model.objects.all()
+            elif model is Delmaal:
+                qs = Delmaal.objects.all()
+            elif model is Satsingsomraade:
+                qs = Satsingsomraade.objects.all()
             elif model is Handlingsprogram:
                 qs = Handlingsprogram.objects.all()
             elif model is Organisasjon:
@@ -186,7 +198,7 @@ def _display(f: models.Field, value, labels: Labels) -> str:
     if value is None or value == "":
         return ""
     if f.is_relation:
-        return labels.label(f.related_model, value)
+        return labels.label(_related_model(f), value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -341,14 +353,15 @@ def programme_history_page(
     """One page of every change in the programme's tree, newest first. `page.object_list`
     is a list of HistoryEntry. About 20 queries at most, whatever the size of the history."""
     querysets = _programme_querysets(programme.pk)
-    keys = None
-    for kind, qs in querysets.items():
-        part = (
-            qs.annotate(kind=Value(KIND_CODES[kind], output_field=IntegerField()))
-            .values_list("history_date", "kind", "history_id")
-            .order_by()
-        )
-        keys = part if keys is None else keys.union(part, all=True)
+    parts = [
+        qs.annotate(kind=Value(KIND_CODES[kind], output_field=IntegerField()))
+        .values_list("history_date", "kind", "history_id")
+        .order_by()
+        for kind, qs in querysets.items()
+    ]
+    keys = parts[0]
+    for part in parts[1:]:
+        keys = keys.union(part, all=True)
     keys = keys.order_by("-history_date", "-kind", "-history_id")
     page = Paginator(keys, per_page).get_page(page_number)
     page.object_list = _entries_for_keys(list(page.object_list), querysets)

@@ -83,8 +83,8 @@ def programme_tree(*, programme: Handlingsprogram) -> list[TemaNode]:
         satsingsomraade_node(s.tema_id, s.delmaal_id, s)
     satsing_by_id = {s.id: s for s in satsingsomraader}
     for t in tiltak:
-        s = satsing_by_id.get(t.satsingsomraade_id)
-        satsingsomraade_node(t.tema_id, t.delmaal_id, s).tiltak.append(t)
+        satsing = satsing_by_id.get(t.satsingsomraade_id)
+        satsingsomraade_node(t.tema_id, t.delmaal_id, satsing).tiltak.append(t)
     # Tiltak without satsingsområde go first within their delmål, as in the source tables.
     for node in tree.values():
         for dnode in node.delmaal:
