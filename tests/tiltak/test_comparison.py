@@ -445,3 +445,42 @@ def test_deleted_tiltak_in_the_source_do_not_count(buskerud, admin):
     assert (len(c.added), len(c.removed), len(c.changed), c.unchanged) == (0, 0, 0, 163)
     assert not Delmaal.objects.filter(tema__program=new, forgjenger=None).exists()
     assert not Satsingsomraade.objects.filter(tema__program=new, forgjenger=None).exists()
+
+
+def test_a_very_long_text_is_compared_by_paragraph_with_the_unchanged_ones_kept():
+    """Point 16 of the probing: the word diff grew with the square of the text. Beyond a
+    bounded size the changed middle is compared by lines (paragraphs)."""
+    from tiltak.selectors.comparison import WORD_DIFF_MAX_CELLS, _word_diff
+
+    paragraphs = [" ".join(f"ord{p}x{i}" for i in range(100)) for p in range(200)]
+    old = "\n".join(paragraphs)  # 20,000 words
+    changed = list(paragraphs)
+    changed[3] = "Et helt nytt avsnitt."
+    changed[150] = changed[150] + " Og en tilføyelse."
+    segments = _word_diff(old, "\n".join(changed))
+    assert segments is not None
+    words_in_middle = 2 * 20_000 - 2 * 300  # tokens (words and spaces) beyond the kept ends
+    assert words_in_middle**2 > WORD_DIFF_MAX_CELLS  # so this took the bounded path
+    kinds = [s.kind for s in segments]
+    assert kinds.count("delete") == 2 and kinds.count("insert") == 2
+    deleted = "".join(s.text for s in segments if s.kind == "delete")
+    inserted = "".join(s.text for s in segments if s.kind == "insert")
+    assert paragraphs[3] in deleted and "Et helt nytt avsnitt." in inserted
+    assert "Og en tilføyelse." in inserted
+    assert paragraphs[100] in "".join(s.text for s in segments if s.kind == "equal")
+    # Reading the segments back gives both texts exactly.
+    assert "".join(s.text for s in segments if s.kind != "insert") == old
+    assert "".join(s.text for s in segments if s.kind != "delete") == "\n".join(changed)
+
+
+def test_a_small_change_in_a_short_text_is_still_shown_word_by_word():
+    from tiltak.selectors.comparison import _word_diff
+
+    segments = _word_diff(
+        "Kartlegge behovet for kompetanse i regionen og lage en plan for tiltak.",
+        "Kartlegge behovet for kompetanse i Hallingdal og lage en plan for tiltak.",
+    )
+    assert [(s.kind, s.text) for s in segments if s.kind != "equal"] == [
+        ("delete", "regionen"),
+        ("insert", "Hallingdal"),
+    ]

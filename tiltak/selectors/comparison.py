@@ -38,6 +38,9 @@ from tiltak.models import (
 # Texts longer than this many characters get a word-level diff besides old → new.
 WORD_DIFF_MIN_CHARS = 60
 WORD_DIFF_MIN_RATIO = 0.5  # below this share of words in common, show before → after instead
+# Words × words of the changed middle matched word by word (difflib's cost); beyond, removed →
+# added whole. 1,000 × 1,000 words take ~0.2 s here.
+WORD_DIFF_MAX_CELLS = 1_000_000
 MAX_CHAIN = 1000  # guards against a cycle in forrige_versjon links
 
 
@@ -192,20 +195,61 @@ def _words(text: str) -> list[str]:
 
 def _word_diff(old: str, new: str) -> list[DiffSegment] | None:
     """Word-level changes, or None when the texts have too little in common for that to help
-    (a rewritten text reads better as before → after)."""
+    (a rewritten text reads better as before → after).
+
+    The words both texts start and end with are set aside first (linear); only the changed
+    middle is matched word by word, which costs the product of its lengths. Beyond
+    WORD_DIFF_MAX_CELLS the middle is matched line by line (paragraphs), and beyond that too it
+    is shown as removed → added whole: a 20,000-word text costs milliseconds instead of
+    minutes, so a hand-made request can no longer stall a worker."""
     a, b = _words(old), _words(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.ratio() < WORD_DIFF_MIN_RATIO:
-        return None
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    a_mid, b_mid = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
     segments: list[DiffSegment] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            segments.append(DiffSegment("equal", "".join(a[i1:i2])))
-            continue
-        if op in ("delete", "replace"):
-            segments.append(DiffSegment("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            segments.append(DiffSegment("insert", "".join(b[j1:j2])))
+    if prefix:
+        segments.append(DiffSegment("equal", "".join(a[:prefix])))
+    same = prefix + suffix
+    if len(a_mid) * len(b_mid) <= WORD_DIFF_MAX_CELLS:
+        matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+        same += sum(block.size for block in matcher.get_matching_blocks())
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                segments.append(DiffSegment("equal", "".join(a_mid[i1:i2])))
+                continue
+            if op in ("delete", "replace"):
+                segments.append(DiffSegment("delete", "".join(a_mid[i1:i2])))
+            if op in ("insert", "replace"):
+                segments.append(DiffSegment("insert", "".join(b_mid[j1:j2])))
+    else:
+        lines_a = "".join(a_mid).splitlines(keepends=True)
+        lines_b = "".join(b_mid).splitlines(keepends=True)
+        if len(lines_a) * len(lines_b) <= WORD_DIFF_MAX_CELLS:
+            # Long texts are compared line by line (paragraphs), still at a bounded cost.
+            matcher = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                if op == "equal":
+                    text = "".join(lines_a[i1:i2])
+                    segments.append(DiffSegment("equal", text))
+                    same += len(_words(text))
+                    continue
+                if op in ("delete", "replace"):
+                    segments.append(DiffSegment("delete", "".join(lines_a[i1:i2])))
+                if op in ("insert", "replace"):
+                    segments.append(DiffSegment("insert", "".join(lines_b[j1:j2])))
+        else:
+            if a_mid:
+                segments.append(DiffSegment("delete", "".join(a_mid)))
+            if b_mid:
+                segments.append(DiffSegment("insert", "".join(b_mid)))
+    if 2 * same / max(1, len(a) + len(b)) < WORD_DIFF_MIN_RATIO:
+        return None
+    if suffix:
+        segments.append(DiffSegment("equal", "".join(a[len(a) - suffix :])))
     return segments
 
 
