@@ -14,14 +14,6 @@ def demo_data(db):
     call_command("load_demo", verbosity=0)
 
 
-@pytest.fixture
-def demo_data_10x(demo_data):
-    """Demo data plus nine synthetic copies of the Buskerud programme (10× the tiltak)."""
-    from tiltak.synthetic import build_synthetic_copies
-
-    build_synthetic_copies(copies=9)
-
-
 ROLES = [
     "anonymous",
     "administrator",
