@@ -163,7 +163,8 @@ def test_history_rows_exist_for_every_new_object_by_the_actor(buskerud, admin):
         reasons = set(
             model.history.filter(id__in=ids).values_list("history_change_reason", flat=True)
         )
-        assert len(reasons) == 1 and "Buskerud" in reasons.pop()
+        # The reason names the period, not the source (which may stay a draft: point 14).
+        assert len(reasons) == 1 and "2019–2020" in reasons.pop()
 
 
 def test_deleted_tiltak_are_not_rolled_and_other_years_are_kept(owned, users):
@@ -600,3 +601,56 @@ def test_outcome_page_query_budget_is_the_same_for_a_programme_ten_times_larger(
         ceiling=UTFALL_PAGE_BUDGET,
         sizes=(small_size, progress["total"]),
     )
+
+
+# --- A public successor of a draft does not reveal the draft (issue 7 point 14) -------------
+
+
+@pytest.fixture
+def public_successor_of_a_draft(users):
+    """A draft with a secret name, rolled, the new version put on hearing: the public may read
+    the new version, not the draft (nor its tiltak)."""
+    draft = HandlingsprogramFactory(
+        navn="Hemmelig utkast", eier=users["county"], status=ProgramStatus.UTKAST
+    )
+    tema = TemaFactory(program=draft, nummer=1, navn="Tema en")
+    secret = TiltakFactory(tema=tema, nummer=1, tittel="Tiltak i utkastet")
+    new = programme_roll(
+        actor=users["planner"], programme=draft, start_aar=2021, slutt_aar=2022, navn="Offentlig"
+    )
+    Handlingsprogram.objects.filter(pk=new.pk).update(status=ProgramStatus.PAA_HOERING)
+    return draft, secret, Handlingsprogram.objects.get(pk=new.pk)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "other_planner"])
+def test_a_public_successor_does_not_reveal_the_draft_it_was_rolled_from(
+    public_successor_of_a_draft, client_for, role
+):
+    draft, secret, public = public_successor_of_a_draft
+    client = client_for(role)
+    rolled = Tiltak.objects.get(program=public)
+    pages = [public.get_absolute_url(), reverse("tiltak:programme_utfall", args=[public.pk])]
+    if role != "anonymous":  # history and status need a login
+        pages += [
+            reverse("tiltak:programme_history", args=[public.pk]),
+            reverse("tiltak:programme_status", args=[public.pk]),
+            reverse("tiltak:tiltak_history", args=[rolled.pk]),
+        ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "Hemmelig utkast" not in page, url
+        assert secret.get_absolute_url() not in page, url
+        assert f"fra={draft.pk}" not in page, url
+
+
+def test_the_owning_planner_still_sees_where_the_programme_came_from(
+    public_successor_of_a_draft, client_for
+):
+    draft, secret, public = public_successor_of_a_draft
+    client = client_for("planner")
+    page = client.get(public.get_absolute_url()).content.decode()
+    assert "Hemmelig utkast" in page and f"fra={draft.pk}" in page
+    outcomes = client.get(reverse("tiltak:programme_utfall", args=[public.pk])).content.decode()
+    assert secret.get_absolute_url() in outcomes

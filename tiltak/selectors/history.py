@@ -120,15 +120,29 @@ def _shown_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
 
 
+def _visible_to(viewer) -> models.QuerySet[Handlingsprogram] | None:
+    if viewer is None:
+        return None
+    from .programmes import visible_programmes
+
+    return visible_programmes(viewer)
+
+
 # --- Looking up related objects in bulk ----------------------------------------------------
 
 
 class Labels:
-    """Collects the ids of related objects a page mentions, then fetches each model once."""
+    """Collects the ids of related objects a page mentions, then fetches each model once.
 
-    def __init__(self):
+    With `visible` (the programmes the viewer may read), a programme outside it — a draft a
+    public successor was rolled from — and the tiltak in it are named only as such, never by
+    name or title."""
+
+    def __init__(self, visible: models.QuerySet[Handlingsprogram] | None = None):
         self.wanted: dict[type[models.Model], set[int]] = defaultdict(set)
         self.found: dict[type[models.Model], dict[int, Any]] = {}
+        self.visible = visible
+        self.hidden_programmes: set[int] = set()
 
     def want_row(self, row, model: type[models.Model]) -> None:
         for f in model._meta.concrete_fields:
@@ -169,6 +183,12 @@ class Labels:
             else:
                 qs = model._default_manager.all()
             self.found[model] = {obj.pk: obj for obj in qs.filter(pk__in=ids).order_by()}
+        if self.visible is not None:
+            mentioned = set(self.found.get(Handlingsprogram, {}))
+            mentioned |= {t.program_id for t in self.found.get(Tiltak, {}).values()}
+            if mentioned:
+                seen = set(self.visible.filter(pk__in=mentioned).values_list("pk", flat=True))
+                self.hidden_programmes = mentioned - seen
 
     def get(self, model: type[models.Model], pk: int | None):
         if pk is None:
@@ -181,6 +201,10 @@ class Labels:
         obj = self.get(model, pk)
         if obj is None:
             return _("#%(id)s (deleted)") % {"id": pk}
+        if isinstance(obj, Handlingsprogram) and obj.pk in self.hidden_programmes:
+            return _("a programme you do not have access to")
+        if isinstance(obj, Tiltak) and obj.program_id in self.hidden_programmes:
+            return _("a measure in a programme you do not have access to")
         return _object_label(obj)
 
 
@@ -288,11 +312,12 @@ def _pair_with_previous(rows: list) -> list[tuple[Any, Any]]:
     return pairs
 
 
-def tiltak_history(*, tiltak: Tiltak) -> list[HistoryEntry]:
+def tiltak_history(*, tiltak: Tiltak, viewer=None) -> list[HistoryEntry]:
     """Every change to the tiltak and to its responsibilities, newest first, interleaved in
     time. Each tiltak version is restorable (`tiltak_restore`), except one in which the tiltak
     was deleted and the newest one when no party changed after it (it is the current state).
-    A fixed number of queries."""
+    A fixed number of queries. With `viewer`, other programmes they may not read are not
+    named (Labels)."""
     order = ("history_date", "history_id")
     tiltak_rows = list(
         Tiltak.history.filter(id=tiltak.pk)
@@ -306,7 +331,7 @@ def tiltak_history(*, tiltak: Tiltak) -> list[HistoryEntry]:
     )
     tiltak_pairs = _pair_with_previous(tiltak_rows)
     ansvar_pairs = _pair_with_previous(ansvar_rows)
-    labels = Labels()
+    labels = Labels(_visible_to(viewer))
     for row, prev in tiltak_pairs:
         labels.want_entry("tiltak", row, prev, object_label=False)
     for row, prev in ansvar_pairs:
@@ -348,7 +373,11 @@ PROGRAMME_LOG_PAGE_SIZE = 50
 
 
 def programme_history_page(
-    *, programme: Handlingsprogram, page_number, per_page: int = PROGRAMME_LOG_PAGE_SIZE
+    *,
+    programme: Handlingsprogram,
+    page_number,
+    per_page: int = PROGRAMME_LOG_PAGE_SIZE,
+    viewer=None,
 ) -> Page:
     """One page of every change in the programme's tree, newest first. `page.object_list`
     is a list of HistoryEntry. About 20 queries at most, whatever the size of the history."""
@@ -364,11 +393,15 @@ def programme_history_page(
         keys = keys.union(part, all=True)
     keys = keys.order_by("-history_date", "-kind", "-history_id")
     page = Paginator(keys, per_page).get_page(page_number)
-    page.object_list = _entries_for_keys(list(page.object_list), querysets)
+    page.object_list = _entries_for_keys(
+        list(page.object_list), querysets, Labels(_visible_to(viewer))
+    )
     return page
 
 
-def _entries_for_keys(keys: list[tuple], querysets: dict[str, models.QuerySet]) -> list:
+def _entries_for_keys(
+    keys: list[tuple], querysets: dict[str, models.QuerySet], labels: Labels
+) -> list:
     wanted: dict[str, list[int]] = defaultdict(list)
     for _date, code, history_id in keys:
         wanted[KIND_BY_CODE[code]].append(history_id)
@@ -398,7 +431,6 @@ def _entries_for_keys(keys: list[tuple], querysets: dict[str, models.QuerySet]) 
             else {}
         )
 
-    labels = Labels()
     for kind, kind_rows in rows.items():
         for row in kind_rows:
             prev = prevs[kind].get(row.prev_history_id)
@@ -488,16 +520,6 @@ def programme_status_history(*, programme: Handlingsprogram) -> list[StatusChang
             )
             previous = row.status
     return list(reversed(changes))
-
-
-__all__ = [
-    "FieldChange",
-    "HistoryEntry",
-    "StatusChange",
-    "programme_history_page",
-    "programme_status_history",
-    "tiltak_history",
-]
 
 
 # --- What a restore would change ------------------------------------------------------------

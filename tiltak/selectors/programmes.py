@@ -38,3 +38,12 @@ def visible_programmes(user) -> QuerySet[Handlingsprogram]:
     if is_planner(user) and user.organisasjon_id:
         return Handlingsprogram.objects.filter(public | Q(eier_id=user.organisasjon_id))
     return Handlingsprogram.objects.filter(public)
+
+
+def visible_predecessor(*, programme: Handlingsprogram, user) -> Handlingsprogram | None:
+    """The programme this one was rolled from, if the user may read it; a public programme
+    rolled from a draft must not reveal the draft (its name, its tiltak)."""
+    previous = programme.forrige_versjon
+    if previous is not None and user.has_perm("tiltak.view_programme", previous):
+        return previous
+    return None

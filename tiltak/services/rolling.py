@@ -128,7 +128,9 @@ def programme_roll(
     check_perm(actor, "tiltak.roll_programme", programme)
     navn = (navn if navn is not None else programme.navn).strip()
     _validate_period(programme=programme, navn=navn, start_aar=start_aar, slutt_aar=slutt_aar)
-    reason = (_("Rolled from %(programme)s") % {"programme": programme})[:REASON_MAX_LENGTH]
+    # Not the source's name: the new version may be published while the source stays a draft,
+    # and history reasons are shown to everyone who may read the new version.
+    reason = _("Rolled from the previous version (%(period)s)") % {"period": programme.periode}
 
     new = Handlingsprogram(
         navn=navn,

@@ -47,6 +47,9 @@ def programme_detail(request, pk: int):
         "tiltak/handlingsprogram_detail.html",
         {
             "programme": programme,
+            "previous": programme_selectors.visible_predecessor(
+                programme=programme, user=request.user
+            ),
             "tree": tree,
             "antall_tiltak": sum(node.antall_tiltak for node in tree),
             "nav": "programmes",

@@ -28,7 +28,7 @@ def tiltak_history(request, pk: int):
         "tiltak/history/tiltak_history.html",
         {
             "tiltak": tiltak,
-            "entries": history_selectors.tiltak_history(tiltak=tiltak),
+            "entries": history_selectors.tiltak_history(tiltak=tiltak, viewer=request.user),
             "can_restore": can_restore,
             "nav": "search",
         },
@@ -72,7 +72,7 @@ def tiltak_restore_confirm(request, pk: int, history_id: int):
 def programme_history(request, pk: int):
     programme = programme_for(request, pk, "tiltak.view_history")
     page = history_selectors.programme_history_page(
-        programme=programme, page_number=request.GET.get("side")
+        programme=programme, page_number=request.GET.get("side"), viewer=request.user
     )
     return render(
         request,

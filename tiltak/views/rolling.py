@@ -18,7 +18,7 @@ from partnerskap.errors import ServiceError
 from tiltak.forms import CompareForm, RollForm
 from tiltak.models import Handlingsprogram, Tema, Tiltak, Utfall
 from tiltak.selectors.comparison import programme_compare as compare_selector
-from tiltak.selectors.programmes import visible_programmes
+from tiltak.selectors.programmes import visible_predecessor, visible_programmes
 from tiltak.services import rolling
 from tiltak.services.rolling import REMOVING_OUTCOMES
 
@@ -102,10 +102,22 @@ def _progress(rows: list[Tiltak]) -> dict:
     return {"marked": sum(1 for t in rolled if t.utfall), "total": len(rolled)}
 
 
-def _row_context(request, programme, t: Tiltak, error=None, values=None) -> dict:
+def _readable_programmes(request, rows: list[Tiltak]) -> set[int]:
+    """The programmes of the rows' predecessors that the user may read (one query): a public
+    programme rolled from a draft shows no titles of the draft's tiltak."""
+    ids = {t.forgjenger.program_id for t in rows if t.forgjenger_id}
+    if not ids:
+        return set()
+    return set(visible_programmes(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _row_context(
+    request, programme, t: Tiltak, readable: set[int], error=None, values=None
+) -> dict:
     return {
         "programme": programme,
         "t": t,
+        "show_predecessor": t.forgjenger_id is not None and t.forgjenger.program_id in readable,
         "can_edit": request.user.has_perm("tiltak.edit_structure", programme),
         "choices": Utfall.choices,
         "error": error,
@@ -141,9 +153,10 @@ def _render_utfall_page(request, programme, *, row_error=None, status=200):
         and (not only_unmarked or (t.forgjenger_id and not t.utfall))
     ]
     can_edit = request.user.has_perm("tiltak.edit_structure", programme)
+    readable = _readable_programmes(request, shown)
     row_contexts = []
     for t in shown:
-        ctx = _row_context(request, programme, t)
+        ctx = _row_context(request, programme, t, readable)
         if row_error and row_error["pk"] == t.pk:
             ctx["error"], ctx["values"] = row_error["error"], row_error["values"]
         row_contexts.append(ctx)
@@ -152,6 +165,7 @@ def _render_utfall_page(request, programme, *, row_error=None, status=200):
         "tiltak/rolling/utfall_list.html",
         {
             "programme": programme,
+            "previous": visible_predecessor(programme=programme, user=request.user),
             "rows": row_contexts,
             "targets": [t for t in rows if t.slettet is None],
             "temaer": temaer,
@@ -229,7 +243,12 @@ def _tiltak_utfall_set(request, pk: int, tiltak_pk: int):
         if current is None:  # deleted in the editor meanwhile: the row goes away
             current = t
         ctx = _row_context(
-            request, programme, current, error=error, values=values if error else None
+            request,
+            programme,
+            current,
+            _readable_programmes(request, [current]),
+            error=error,
+            values=values if error else None,
         )
         ctx["progress"] = _progress(rows)
         ctx["oob"] = True
