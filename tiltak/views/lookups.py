@@ -55,8 +55,8 @@ def tiltak_for(request, pk: int, perm: str = EDIT) -> Tiltak:
     queryset = Tiltak.objects.filter(program__in=visible_programmes(request.user))
     try:
         tiltak = tiltak_detail(queryset=queryset, pk=pk)
-    except Tiltak.DoesNotExist:
-        visible_or_404(Tiltak.objects.none(), _("No such measure."), pk=pk)
+    except Tiltak.DoesNotExist as exc:
+        raise Http404(_("No such measure.")) from exc
     require(request, perm, tiltak)
     return tiltak
 
