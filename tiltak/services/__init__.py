@@ -17,11 +17,13 @@ actor (django-simple-history). The Django admin is read-only for the programme t
 (tiltak/admin.py). `copying.copy_tree` is a building block of rolling, not a service: it checks
 no permission.
 
-Errors, all raised before anything is written (or rolled back with the transaction); the
-classes and their mapping to HTTP live in partnerskap/errors.py:
+Errors, all raised before anything is written (or rolled back with the transaction). The
+error classes live in partnerskap/errors.py (`ServiceError`, `Conflict`), which also says how
+the API and the HTML views answer each of them:
 - `django.core.exceptions.PermissionDenied`: the actor may not do this at all.
 - `django.core.exceptions.ValidationError`: a field value is wrong; `message_dict` is keyed by
-  the model field name, messages are translated and say which field.
+  the model field name (or the argument, such as `reason`), messages are translated and say
+  which field.
 - `ServiceError`: the domain refuses (the programme is adopted, the tema still has tiltak, ...);
   `str(exc)` is a translated sentence for the user.
 - `ConcurrencyConflict` (a `Conflict`, so a ServiceError; concurrency.py): `tiltak_update` was
