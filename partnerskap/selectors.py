@@ -96,18 +96,22 @@ def organisasjon_matches(*, q: str, limit: int) -> list[dict]:
 
 
 def organisasjon_by_name() -> dict[str, Organisasjon]:
-    """Every organisation under its folded name, abbreviation and aliases, for matching parties
-    as written (the Excel import, the demo loader). Where two share a spelling, the name wins
-    over an abbreviation or alias."""
+    """Every organisation under its folded name, «name (abbreviation)» (as the portal shows it),
+    abbreviation and aliases, for matching parties as written (the Excel import, the demo
+    loader). Where two share a spelling, a name wins over the others, then «name
+    (abbreviation)», then an abbreviation, then an alias; among equals, the first by name."""
+    orgs = list(Organisasjon.objects.order_by("navn", "pk"))
+    by_pk = {o.pk: o for o in orgs}
     index: dict[str, Organisasjon] = {}
-    orgs = {o.pk: o for o in Organisasjon.objects.all()}
-    for alias in OrganisasjonAlias.objects.all():
-        org = orgs.get(alias.organisasjon_id)
+    for org in orgs:
+        index.setdefault(fold(org.navn), org)
+    for org in orgs:
+        index.setdefault(fold(organisasjon_label(org)), org)
+    for org in orgs:
+        if org.forkortelse:
+            index.setdefault(fold(org.forkortelse), org)
+    for alias in OrganisasjonAlias.objects.order_by("navn", "pk"):
+        org = by_pk.get(alias.organisasjon_id)
         if org is not None:
             index.setdefault(fold(alias.navn), org)
-    for org in orgs.values():
-        if org.forkortelse:
-            index[fold(org.forkortelse)] = org
-    for org in orgs.values():
-        index[fold(org.navn)] = org
     return index

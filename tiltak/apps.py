@@ -8,4 +8,7 @@ class TiltakConfig(AppConfig):
     def ready(self) -> None:
         from partnerskap.api_router import register_routes
 
+        # Registers tiltak's own trace checks (history, rolling links) in tiltak.extensions.
+        from tiltak.services import traces  # noqa: F401
+
         register_routes("tiltak.api.routes.register")

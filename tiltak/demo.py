@@ -13,6 +13,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
+from partnerskap.selectors import fold, organisasjon_by_name
 
 from .models import (
     Ansvar,
@@ -52,17 +53,14 @@ def _read(name: str, source_dir: Path) -> dict:
 
 class PartyResolver:
     """Maps a party as written ("Regionrådet i Hallingdal", "USN, IN, Inkubatorer") to registry
-    entries, using the registry's explicit mapping, then names, abbreviations and aliases."""
+    entries, using the registry's explicit mapping, then names, abbreviations and aliases as
+    the portal matches them (partnerskap.selectors.organisasjon_by_name, after the registry is
+    loaded)."""
 
     def __init__(self, registry: dict, by_key: dict[str, Organisasjon]):
         self.parter = registry["parter"]
         self.by_key = by_key
-        self.by_name: dict[str, Organisasjon] = {}
-        for entry in registry["organisasjoner"]:
-            org = by_key[entry["key"]]
-            for name in [entry["navn"], entry.get("forkortelse") or "", *entry.get("alias", [])]:
-                if name:
-                    self.by_name[name.casefold()] = org
+        self.by_name = organisasjon_by_name()
 
     def resolve(self, text: str) -> list[Organisasjon]:
         if text in self.parter:
@@ -71,7 +69,7 @@ class PartyResolver:
             if missing or not keys:
                 raise DemoDataError(f"Party {text!r} maps to unknown keys {missing}")
             return [self.by_key[k] for k in keys]
-        org = self.by_name.get(text.casefold())
+        org = self.by_name.get(fold(text))
         if org is None:
             raise DemoDataError(f"Party {text!r} is not in the organisation registry")
         return [org]

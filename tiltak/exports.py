@@ -1,6 +1,6 @@
 """Files made from a programme: pure functions that return bytes.
 
-The Excel file is also an import format (tiltak/services/excel_import.py reads it back), so its
+The Excel file is also an import format (tiltak/services/excel/ reads it back), so its
 column headers and cell texts are a file format, not UI text: they are always Norwegian bokmål,
 whatever language the user has chosen.
 """

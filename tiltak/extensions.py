@@ -36,6 +36,12 @@ def register_trace_check(check: TraceCheck) -> TraceCheck:
     return check
 
 
+def unregister_trace_check(check: TraceCheck) -> None:
+    """For tests that register a check of their own."""
+    if check in _TRACE_CHECKS:
+        _TRACE_CHECKS.remove(check)
+
+
 def trace_checks() -> tuple[TraceCheck, ...]:
     return tuple(_TRACE_CHECKS)
 

@@ -9,11 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from partnerskap.forms import DesignsystemetMixin
 from partnerskap.models import Organisasjon, OrganisasjonType
 from tiltak.exports import XLSX_CONTENT_TYPE
-from tiltak.models import Delmaal, Handlingsprogram, Rolle, Satsingsomraade, Tema, Tiltak
+from tiltak.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Delmaal,
+    Handlingsprogram,
+    Rolle,
+    Satsingsomraade,
+    Tema,
+    Tiltak,
+)
 from tiltak.selectors.tree import TemaNode
-from tiltak.services import excel_import, rolling
-from tiltak.services.excel_import import OrgChoice
-from tiltak.services.hierarchy import PROGRESS_FIELDS, TILTAK_FIELDS
+from tiltak.services.common import PROGRESS_FIELDS, TILTAK_FIELDS
+from tiltak.services.excel.container import MAX_FILE_BYTES
+from tiltak.services.excel.types import OrgChoice
 
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
@@ -150,7 +159,7 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
             self.initial["versjon"] = self.instance.versjon
         self.fields["type"].choices = [("", _("Not set")), *self.fields["type"].choices[1:]]
         for name in ("start_aar", "slutt_aar"):
-            self.fields[name].widget.attrs.update({"min": 1900, "max": 2200})
+            self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
         self.progress_only = progress_only
         if progress_only:
             for name in TILTAK_FIELDS:
@@ -341,10 +350,10 @@ class ImportUploadForm(DesignsystemetMixin, forms.Form):
 
     def clean_fil(self):
         fil = self.cleaned_data["fil"]
-        if fil.size > excel_import.MAX_FILE_BYTES:
+        if fil.size > MAX_FILE_BYTES:
             raise forms.ValidationError(
                 _("Excel file: the file is larger than %(mb)s MB.")
-                % {"mb": excel_import.MAX_FILE_BYTES // (1024 * 1024)}
+                % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
             )
         return fil
 
@@ -422,8 +431,8 @@ class RollForm(DesignsystemetMixin, forms.Form):
     )
     start_aar = forms.IntegerField(
         label=_("From year"),
-        min_value=rolling.MIN_YEAR,
-        max_value=rolling.MAX_YEAR,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
         error_messages={
             "required": _("From year: enter the first year of the new period."),
             "invalid": _("From year: enter a year as a whole number, e.g. 2021."),
@@ -433,8 +442,8 @@ class RollForm(DesignsystemetMixin, forms.Form):
     )
     slutt_aar = forms.IntegerField(
         label=_("To year"),
-        min_value=rolling.MIN_YEAR,
-        max_value=rolling.MAX_YEAR,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
         error_messages={
             "required": _("To year: enter the last year of the new period."),
             "invalid": _("To year: enter a year as a whole number, e.g. 2022."),

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -6,6 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerskap.models import Organisasjon
+
+# The longest reason a history row, a deletion or a status change keeps. A reason the user wrote
+# that is longer is refused with a message naming the field and this limit, never cut; one the
+# system composes from stored names («Rullert fra …») may be shortened to fit
+# (tiltak/services/common.py: checked_reason, composed_reason).
+REASON_MAX_LENGTH = 5000
+
+# The years accepted wherever a year is entered: programme and plan periods, a tiltak's start
+# and end, the period of a rolled programme. The model fields validate them, so the services,
+# the forms and the API refuse the same years.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+YEAR_VALIDATORS = (MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR))
 
 
 def predecessor_field(**extra) -> models.ForeignKey:
@@ -31,8 +44,12 @@ class RegionalPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="regionale_planer",
     )
-    start_aar = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
-    slutt_aar = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    start_aar = models.PositiveSmallIntegerField(
+        _("from year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    slutt_aar = models.PositiveSmallIntegerField(
+        _("to year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
 
     class Meta:
         verbose_name = _("regional plan")
@@ -77,8 +94,8 @@ class HandlingsprogramQuerySet(models.QuerySet):
 class Handlingsprogram(models.Model):
     navn = models.CharField(_("name"), max_length=255)
     undertittel = models.CharField(_("subtitle"), max_length=255, blank=True)
-    start_aar = models.PositiveSmallIntegerField(_("from year"))
-    slutt_aar = models.PositiveSmallIntegerField(_("to year"))
+    start_aar = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
+    slutt_aar = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_VALIDATORS)
     eier = models.ForeignKey(
         Organisasjon,
         verbose_name=_("owner"),
@@ -330,8 +347,12 @@ class Tiltak(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=TiltakStatus.choices, default=TiltakStatus.FORESLAATT
     )
-    start_aar = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True)
-    slutt_aar = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    start_aar = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    slutt_aar = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
     finansiering = models.TextField(_("funding"), blank=True)
     forventet_resultat = models.TextField(_("expected result"), blank=True)
     hovedansvar_tekst = models.TextField(_("lead responsibility as written"), blank=True)

@@ -181,7 +181,7 @@ def test_quick_edit_in_the_tree_and_the_conflict_message(page, planner, buskerud
     assert_accessible(page)
 
     # Meanwhile someone else saves the same tiltak.
-    from tiltak.services.hierarchy import tiltak_update
+    from tiltak.services.tiltak import tiltak_update
 
     tiltak_update(
         actor=planner, tiltak=tiltak_311, expected_versjon=tiltak_311.versjon, status="paagaar"

@@ -240,7 +240,7 @@ def test_a_foreign_referer_is_not_offered_as_the_way_back(rf, users):
 def test_a_superuser_is_bound_by_the_lock_of_an_adopted_programme(users, superuser_client):
     from django.core.exceptions import PermissionDenied
 
-    from tiltak.services.excel_import import programme_import_preview
+    from tiltak.services.excel.preview import programme_import_preview
 
     objects = _tree(ProgramStatus.VEDTATT, users["county"])
     programme = objects["program"]

@@ -40,17 +40,12 @@ from tiltak.models import (
     Tema,
     Tiltak,
 )
-from tiltak.services import hierarchy
-from tiltak.services.excel_import import (
-    MAX_FILE_BYTES,
-    REMOVED_REASON,
-    CellChange,
-    ImportRefused,
-    ImportStale,
-    OrgChoice,
-    programme_import_apply,
-    programme_import_preview,
-)
+from tiltak.services import ansvar as ansvar_services
+from tiltak.services import tiltak as tiltak_services
+from tiltak.services.excel.apply import REMOVED_REASON, programme_import_apply
+from tiltak.services.excel.container import MAX_FILE_BYTES
+from tiltak.services.excel.preview import programme_import_preview
+from tiltak.services.excel.types import CellChange, ImportRefused, ImportStale, OrgChoice
 from tiltak.synthetic import build_large_programme
 
 pytestmark = pytest.mark.django_db
@@ -432,7 +427,7 @@ def test_file_without_ids_replaces_every_measure(planner, draft):
 def test_removed_rows_are_deleted_or_kept_as_deleted_with_history(planner, draft):
     plain = first_tiltak(draft, nummer=7)
     with_history = first_tiltak(draft, nummer=8)
-    hierarchy.tiltak_update(
+    tiltak_services.tiltak_update(
         actor=planner, tiltak=with_history, expected_versjon=1, tittel="Endret i portalen"
     )
 
@@ -598,7 +593,9 @@ def test_apply_refuses_when_the_programme_changed_after_the_preview(planner, dra
     t = first_tiltak(draft, nummer=1)
     data = edit(programme_xlsx(draft), lambda ws: set_cell(ws, t.pk, "G", "Fra Excel"))
     fingerprint = preview_of(planner, draft, data).fingerprint
-    hierarchy.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="I portalen")
+    tiltak_services.tiltak_update(
+        actor=planner, tiltak=t, expected_versjon=1, beskrivelse="I portalen"
+    )
     before = history_counts()
     with pytest.raises(ImportStale):
         apply(planner, draft, data, fingerprint=fingerprint)
@@ -606,7 +603,7 @@ def test_apply_refuses_when_the_programme_changed_after_the_preview(planner, dra
     assert Tiltak.objects.get(pk=t.pk).tittel != "Fra Excel"
     # A party added meanwhile does not raise the tiltak's version, but counts as a change too.
     fingerprint = preview_of(planner, draft, data).fingerprint
-    hierarchy.ansvar_add(
+    ansvar_services.ansvar_add(
         actor=planner,
         tiltak=Tiltak.objects.get(pk=t.pk),
         organisasjon=Organisasjon.objects.get(forkortelse="USN"),
@@ -989,7 +986,9 @@ def test_stale_preview_is_refused_in_the_browser(planner_client, planner, draft)
     )
     preview_url = reverse("tiltak:programme_import_preview", kwargs={"pk": draft.pk})
     fingerprint = planner_client.get(preview_url).context["preview"].fingerprint
-    hierarchy.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="Samtidig")
+    tiltak_services.tiltak_update(
+        actor=planner, tiltak=t, expected_versjon=1, beskrivelse="Samtidig"
+    )
     response = planner_client.post(preview_url, {"fingerprint": fingerprint, "bekreft": ""})
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()

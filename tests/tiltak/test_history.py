@@ -28,7 +28,9 @@ from tiltak.models import (
     TiltakType,
 )
 from tiltak.selectors import history as selectors
-from tiltak.services import hierarchy as svc
+from tiltak.services import ansvar as ansvar_services
+from tiltak.services import structure
+from tiltak.services import tiltak as tiltak_services
 from tiltak.services.history import tiltak_restore
 from tiltak.services.workflow import programme_transition
 
@@ -53,10 +55,12 @@ def tree(users):
     usn = OrganisasjonFactory(navn="Universitetet i Sørøst-Norge", slug="usn")
     hallingdal = OrganisasjonFactory(navn="Regionrådet for Hallingdal", slug="hallingdal")
     planner = users["planner"]
-    tiltak = svc.tiltak_create(
+    tiltak = tiltak_services.tiltak_create(
         actor=planner, satsingsomraade=satsing, tittel="Traineemodeller etableres", nummer=11
     )
-    svc.ansvar_add(actor=planner, tiltak=tiltak, organisasjon=usn, rolle=Rolle.HOVEDANSVAR)
+    ansvar_services.ansvar_add(
+        actor=planner, tiltak=tiltak, organisasjon=usn, rolle=Rolle.HOVEDANSVAR
+    )
     return {
         "programme": programme,
         "tema": tema,
@@ -85,7 +89,7 @@ def _changes(entry):
 def test_tiltak_history_says_who_when_which_fields_old_and_new(users, tree):
     planner, admin = users["planner"], users["administrator"]
     t = tree["tiltak"]
-    svc.tiltak_update(
+    tiltak_services.tiltak_update(
         actor=admin,
         tiltak=t,
         expected_versjon=t.versjon,
@@ -93,7 +97,7 @@ def test_tiltak_history_says_who_when_which_fields_old_and_new(users, tree):
         type=TiltakType.PROSJEKT,
         status=TiltakStatus.PAAGAAR,
     )
-    svc.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
+    tiltak_services.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
 
     entries = selectors.tiltak_history(tiltak=t)
     assert [e.action for e in entries] == ["changed", "changed", "party_added", "created"]
@@ -127,12 +131,16 @@ def test_tiltak_history_says_who_when_which_fields_old_and_new(users, tree):
 def test_responsibility_changes_are_interleaved_in_time(users, tree):
     planner = users["planner"]
     t = tree["tiltak"]
-    ansvar = svc.ansvar_add(
+    ansvar = ansvar_services.ansvar_add(
         actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
     )
-    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=t.versjon, beskrivelse="Ny")
-    svc.ansvar_update(actor=planner, ansvar=ansvar, rolle=Rolle.HOVEDANSVAR)
-    svc.ansvar_remove(actor=planner, ansvar=Ansvar.objects.get(organisasjon=tree["usn"]))
+    tiltak_services.tiltak_update(
+        actor=planner, tiltak=t, expected_versjon=t.versjon, beskrivelse="Ny"
+    )
+    ansvar_services.ansvar_update(actor=planner, ansvar=ansvar, rolle=Rolle.HOVEDANSVAR)
+    ansvar_services.ansvar_remove(
+        actor=planner, ansvar=Ansvar.objects.get(organisasjon=tree["usn"])
+    )
 
     entries = selectors.tiltak_history(tiltak=t)
     assert [(e.kind, e.action) for e in entries] == [
@@ -158,9 +166,11 @@ def test_responsibility_changes_are_interleaved_in_time(users, tree):
 def test_programme_history_covers_the_whole_tree(users, tree):
     admin = users["administrator"]
     programme = tree["programme"]
-    svc.tema_update(actor=admin, tema=tree["tema"], navn="Smarte regioner", ansvarlig=tree["usn"])
-    svc.delmaal_update(actor=admin, delmaal=tree["delmaal"], smarte_maal="Flere talenter")
-    svc.satsingsomraade_update(
+    structure.tema_update(
+        actor=admin, tema=tree["tema"], navn="Smarte regioner", ansvarlig=tree["usn"]
+    )
+    structure.delmaal_update(actor=admin, delmaal=tree["delmaal"], smarte_maal="Flere talenter")
+    structure.satsingsomraade_update(
         actor=admin, satsingsomraade=tree["satsing"], prioritert_handling="Trainee"
     )
     programme_transition(actor=admin, programme=programme, to_status=ProgramStatus.PAA_HOERING)
@@ -202,21 +212,21 @@ def _tiltak_row(t, versjon):
 
 def test_restore_brings_back_fields_and_parties_and_is_itself_in_history(users, tree):
     planner = users["planner"]
-    t = svc.tiltak_update(
+    t = tiltak_services.tiltak_update(
         actor=planner, tiltak=tree["tiltak"], expected_versjon=1, virkemiddel="Nettverk"
     )
     # version 2: saved after USN was given the lead
     version = _tiltak_row(t, t.versjon)
-    svc.tiltak_update(
+    tiltak_services.tiltak_update(
         actor=planner,
         tiltak=t,
         expected_versjon=t.versjon,
         tittel="Ny tittel",
         type=TiltakType.FOU,
     )
-    svc.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
-    svc.ansvar_remove(actor=planner, ansvar=Ansvar.objects.get(tiltak=t))
-    svc.ansvar_add(
+    tiltak_services.tiltak_move(actor=planner, tiltak=t, tema=tree["tema2"])
+    ansvar_services.ansvar_remove(actor=planner, ansvar=Ansvar.objects.get(tiltak=t))
+    ansvar_services.ansvar_add(
         actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
     )
     before_versjon = Tiltak.objects.get(pk=t.pk).versjon
@@ -254,7 +264,9 @@ def test_restore_brings_back_fields_and_parties_and_is_itself_in_history(users, 
 def test_restore_refusals_change_nothing(users, tree):
     t = tree["tiltak"]
     first = _tiltak_row(t, t.versjon)
-    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    tiltak_services.tiltak_update(
+        actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny"
+    )
     count = Tiltak.history.count()
 
     for role in ("other_planner", "member", "board"):
@@ -270,7 +282,7 @@ def test_restore_refusals_change_nothing(users, tree):
         tiltak_restore(actor=users["planner"], tiltak=t, history_id=999999)
 
     # the old number is taken meanwhile
-    svc.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
+    tiltak_services.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
     TiltakFactory(tema=tree["tema"], program=tree["programme"], nummer=11)
     count = Tiltak.history.count()
     with pytest.raises(ValidationError) as exc:
@@ -283,7 +295,9 @@ def test_restore_refusals_change_nothing(users, tree):
 def test_restore_is_refused_in_an_adopted_programme(users, tree):
     t = tree["tiltak"]
     first = _tiltak_row(t, t.versjon)
-    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    tiltak_services.tiltak_update(
+        actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny"
+    )
     programme = tree["programme"]
     programme_transition(actor=users["planner"], programme=programme, to_status="paa_hoering")
     programme_transition(actor=users["planner"], programme=programme, to_status="vedtatt")
@@ -306,7 +320,7 @@ def _text(response) -> str:
 
 def test_history_page_shows_changes_in_norwegian(client_for, users, tree):
     t = tree["tiltak"]
-    svc.tiltak_update(
+    tiltak_services.tiltak_update(
         actor=users["planner"], tiltak=t, expected_versjon=t.versjon, type=TiltakType.FOU
     )
     edit = Tiltak.history.filter(id=t.pk).latest()
@@ -390,7 +404,9 @@ def test_restore_view_permission_matrix(client_for, users, tree, role, code):
     _set_public(tree)
     t = tree["tiltak"]
     first = _tiltak_row(t, t.versjon)
-    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
+    tiltak_services.tiltak_update(
+        actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny"
+    )
     url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
     client = client_for(role)
     assert client.get(url).status_code == code
@@ -403,8 +419,10 @@ def test_restore_view_permission_matrix(client_for, users, tree, role, code):
 def test_restore_asks_for_confirmation_first(client_for, users, tree):
     t = tree["tiltak"]
     first = _tiltak_row(t, t.versjon)
-    svc.tiltak_update(actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny")
-    svc.ansvar_add(
+    tiltak_services.tiltak_update(
+        actor=users["planner"], tiltak=t, expected_versjon=t.versjon, tittel="Ny"
+    )
+    ansvar_services.ansvar_add(
         actor=users["planner"],
         tiltak=t,
         organisasjon=tree["hallingdal"],
@@ -434,7 +452,7 @@ def test_restore_asks_for_confirmation_first(client_for, users, tree):
 def test_refused_restore_in_the_browser_explains_and_changes_nothing(client_for, users, tree):
     t = tree["tiltak"]
     first = _tiltak_row(t, t.versjon)
-    svc.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
+    tiltak_services.tiltak_move(actor=users["planner"], tiltak=t, tema=tree["tema2"])
     TiltakFactory(tema=tree["tema"], program=tree["programme"], nummer=11)
     url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
     response = client_for("planner").post(url, {"confirm": "1"})
@@ -455,12 +473,14 @@ def _edit_tiltak(actor, t, rounds: int, tema):
     """`rounds` title edits and as many new parties, then a move to `tema`: two history rows
     per round, naming organisations and a theme."""
     for n in range(rounds):
-        t = svc.tiltak_update(
+        t = tiltak_services.tiltak_update(
             actor=actor, tiltak=t, expected_versjon=t.versjon, tittel=f"Tittel {n}"
         )
         org = OrganisasjonFactory()
-        svc.ansvar_add(actor=actor, tiltak=t, organisasjon=org, rolle=Rolle.SAMARBEIDSPART)
-    return svc.tiltak_move(actor=actor, tiltak=t, tema=tema)
+        ansvar_services.ansvar_add(
+            actor=actor, tiltak=t, organisasjon=org, rolle=Rolle.SAMARBEIDSPART
+        )
+    return tiltak_services.tiltak_move(actor=actor, tiltak=t, tema=tema)
 
 
 def test_tiltak_history_budget_is_the_same_for_ten_times_the_history(client_for, users, tree):
@@ -498,12 +518,16 @@ def _edit_everything(actor, tree, rounds: int):
     programme, a tema, a delmål, a satsingsområde, the tiltak and its parties."""
     programme = tree["programme"]
     for n in range(rounds):
-        svc.tema_update(actor=actor, tema=tree["tema"], navn=f"Vertskapsattraktivitet {n}")
-        svc.delmaal_update(actor=actor, delmaal=tree["delmaal"], navn=f"Øke tilfanget {n}")
-        svc.satsingsomraade_update(actor=actor, satsingsomraade=tree["satsing"], navn=f"Nøkkel {n}")
+        structure.tema_update(actor=actor, tema=tree["tema"], navn=f"Vertskapsattraktivitet {n}")
+        structure.delmaal_update(actor=actor, delmaal=tree["delmaal"], navn=f"Øke tilfanget {n}")
+        structure.satsingsomraade_update(
+            actor=actor, satsingsomraade=tree["satsing"], navn=f"Nøkkel {n}"
+        )
         t = Tiltak.objects.get(pk=tree["tiltak"].pk)
-        svc.tiltak_update(actor=actor, tiltak=t, expected_versjon=t.versjon, tittel=f"Tittel {n}")
-        svc.ansvar_add(
+        tiltak_services.tiltak_update(
+            actor=actor, tiltak=t, expected_versjon=t.versjon, tittel=f"Tittel {n}"
+        )
+        ansvar_services.ansvar_add(
             actor=actor, tiltak=t, organisasjon=OrganisasjonFactory(), rolle=Rolle.SAMARBEIDSPART
         )
         programme.refresh_from_db()

@@ -25,7 +25,11 @@ from tiltak.models import (
     Tiltak,
     TiltakStatus,
 )
-from tiltak.services import hierarchy as svc
+from tiltak.services import ansvar as ansvar_services
+from tiltak.services import structure
+from tiltak.services import tiltak as tiltak_services
+from tiltak.services.concurrency import ConcurrencyConflict
+from tiltak.services.traces import tiltak_has_traces
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +51,7 @@ def planner(users):
 
 def make_tiltak(tema, **kwargs):
     """A tiltak made through the service, so it has its creation history row like real ones."""
-    from tiltak.services.hierarchy import tiltak_create
+    from tiltak.services.tiltak import tiltak_create
 
     actor = kwargs.pop("actor")
     return tiltak_create(actor=actor, tema=tema, **kwargs)
@@ -61,9 +65,9 @@ def numbers(tema):
 
 
 def test_tema_create_update_numbers_after_the_last(planner, programme, tema):
-    new = svc.tema_create(actor=planner, program=programme, navn="Kompetanse")
+    new = structure.tema_create(actor=planner, program=programme, navn="Kompetanse")
     assert new.nummer == 4
-    svc.tema_update(actor=planner, tema=new, navn="Kompetanse og talent", etikett="SMART")
+    structure.tema_update(actor=planner, tema=new, navn="Kompetanse og talent", etikett="SMART")
     new.refresh_from_db()
     assert (new.navn, new.etikett) == ("Kompetanse og talent", "SMART")
     row = new.history.first()
@@ -72,7 +76,7 @@ def test_tema_create_update_numbers_after_the_last(planner, programme, tema):
 
 def test_tema_create_with_a_taken_number_is_a_field_error(planner, programme, tema):
     with pytest.raises(ValidationError) as exc:
-        svc.tema_create(actor=planner, program=programme, navn="Dobbel", nummer=3)
+        structure.tema_create(actor=planner, program=programme, navn="Dobbel", nummer=3)
     assert set(exc.value.message_dict) == {"nummer"}
     assert "3" in exc.value.message_dict["nummer"][0]
     assert Tema.objects.filter(program=programme).count() == 1
@@ -80,7 +84,7 @@ def test_tema_create_with_a_taken_number_is_a_field_error(planner, programme, te
 
 def test_tema_update_with_blank_name_changes_nothing(planner, tema):
     with pytest.raises(ValidationError) as exc:
-        svc.tema_update(actor=planner, tema=tema, navn="")
+        structure.tema_update(actor=planner, tema=tema, navn="")
     assert "navn" in exc.value.message_dict
     tema.refresh_from_db()
     assert tema.navn == "Vertskapsattraktivitet"
@@ -90,7 +94,7 @@ def test_tema_move_keeps_the_numbers_and_swaps_the_order(planner, programme, tem
     t4 = TemaFactory(program=programme, nummer=4, navn="Fire")
     t5 = TemaFactory(program=programme, nummer=5, navn="Fem")
     tiltak = make_tiltak(t5, actor=planner, tittel="Under fem")
-    ordered = svc.tema_move(actor=planner, tema=t5, position=1)
+    ordered = structure.tema_move(actor=planner, tema=t5, position=1)
     assert [t.pk for t in ordered] == [t5.pk, tema.pk, t4.pk]
     assert list(
         Tema.objects.filter(program=programme).order_by("nummer").values_list("navn", "nummer")
@@ -102,15 +106,15 @@ def test_tema_move_keeps_the_numbers_and_swaps_the_order(planner, programme, tem
 def test_tema_delete_refused_while_it_holds_tiltak(planner, tema):
     make_tiltak(tema, actor=planner, tittel="Noe")
     with pytest.raises(ServiceError):
-        svc.tema_delete(actor=planner, tema=tema)
+        structure.tema_delete(actor=planner, tema=tema)
     assert Tema.objects.filter(pk=tema.pk).exists()
 
 
 def test_tema_delete_takes_empty_delmaal_along(planner, tema):
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="Delmål", nummer="3.1")
-    svc.satsingsomraade_create(actor=planner, delmaal=d, navn="Satsing")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="Delmål", nummer="3.1")
+    structure.satsingsomraade_create(actor=planner, delmaal=d, navn="Satsing")
     tema_pk, delmaal_pk = tema.pk, d.pk
-    svc.tema_delete(actor=planner, tema=tema)
+    structure.tema_delete(actor=planner, tema=tema)
     assert not Tema.objects.filter(pk=tema_pk).exists()
     assert not Delmaal.objects.filter(pk=delmaal_pk).exists()
     assert Tema.history.filter(id=tema_pk, history_type="-").get().history_user == planner
@@ -120,29 +124,29 @@ def test_tema_delete_takes_empty_delmaal_along(planner, tema):
 
 
 def test_delmaal_create_update_delete_and_move(planner, programme, tema):
-    a = svc.delmaal_create(actor=planner, tema=tema, navn="A", nummer="3.1")
-    b = svc.delmaal_create(actor=planner, tema=tema, navn="B", nummer="3.2")
+    a = structure.delmaal_create(actor=planner, tema=tema, navn="A", nummer="3.1")
+    b = structure.delmaal_create(actor=planner, tema=tema, navn="B", nummer="3.2")
     assert (a.rekkefoelge, b.rekkefoelge) == (0, 1)
-    svc.delmaal_update(actor=planner, delmaal=a, smarte_maal="50 nye bedrifter")
+    structure.delmaal_update(actor=planner, delmaal=a, smarte_maal="50 nye bedrifter")
     a.refresh_from_db()
     assert a.smarte_maal == "50 nye bedrifter"
-    svc.delmaal_move(actor=planner, delmaal=b, position=1)
+    structure.delmaal_move(actor=planner, delmaal=b, position=1)
     assert list(Delmaal.objects.filter(tema=tema).order_by("rekkefoelge")) == [b, a]
     with pytest.raises(ValidationError) as exc:
-        svc.delmaal_update(actor=planner, delmaal=b, nummer="3.1")
+        structure.delmaal_update(actor=planner, delmaal=b, nummer="3.1")
     assert exc.value.messages
-    svc.delmaal_delete(actor=planner, delmaal=b)
+    structure.delmaal_delete(actor=planner, delmaal=b)
     assert list(Delmaal.objects.filter(tema=tema)) == [a]
 
 
 def test_delmaal_move_to_another_tema_takes_its_tiltak_with_new_numbers(planner, programme, tema):
     other = TemaFactory(program=programme, nummer=4)
     make_tiltak(other, actor=planner, tittel="Allerede i fire")
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="Flyttes")
-    s = svc.satsingsomraade_create(actor=planner, delmaal=d, navn="Med")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="Flyttes")
+    s = structure.satsingsomraade_create(actor=planner, delmaal=d, navn="Med")
     t = make_tiltak(tema, actor=planner, tittel="Følger med", satsingsomraade=s)
     assert t.nummer == 1
-    svc.delmaal_move(actor=planner, delmaal=d, tema=other)
+    structure.delmaal_move(actor=planner, delmaal=d, tema=other)
     t.refresh_from_db()
     s.refresh_from_db()
     assert (t.tema_id, t.delmaal_id, t.satsingsomraade_id, t.nummer) == (other.pk, d.pk, s.pk, 2)
@@ -151,43 +155,43 @@ def test_delmaal_move_to_another_tema_takes_its_tiltak_with_new_numbers(planner,
 
 
 def test_delmaal_delete_refused_while_it_holds_tiltak(planner, tema):
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="Full")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="Full")
     make_tiltak(tema, actor=planner, tittel="Inni", delmaal=d)
     with pytest.raises(ServiceError):
-        svc.delmaal_delete(actor=planner, delmaal=d)
+        structure.delmaal_delete(actor=planner, delmaal=d)
     assert Delmaal.objects.filter(pk=d.pk).exists()
 
 
 def test_satsingsomraade_create_update_move_delete(planner, programme, tema):
-    d1 = svc.delmaal_create(actor=planner, tema=tema, navn="En")
-    d2 = svc.delmaal_create(actor=planner, tema=tema, navn="To")
-    s = svc.satsingsomraade_create(
+    d1 = structure.delmaal_create(actor=planner, tema=tema, navn="En")
+    d2 = structure.delmaal_create(actor=planner, tema=tema, navn="To")
+    s = structure.satsingsomraade_create(
         actor=planner, delmaal=d1, navn="Talent", prioritert_handling="Traineeordning"
     )
     assert s.tema == tema
-    svc.satsingsomraade_update(actor=planner, satsingsomraade=s, navn="Talenter")
+    structure.satsingsomraade_update(actor=planner, satsingsomraade=s, navn="Talenter")
     t = make_tiltak(tema, actor=planner, tittel="Under", satsingsomraade=s)
-    svc.satsingsomraade_move(actor=planner, satsingsomraade=s, delmaal=d2)
+    structure.satsingsomraade_move(actor=planner, satsingsomraade=s, delmaal=d2)
     s.refresh_from_db()
     t.refresh_from_db()
     assert (s.navn, s.delmaal_id, t.delmaal_id, t.nummer) == ("Talenter", d2.pk, d2.pk, 1)
     with pytest.raises(ServiceError):
-        svc.satsingsomraade_delete(actor=planner, satsingsomraade=s)
-    svc.tiltak_move(actor=planner, tiltak=t, delmaal=d2)
-    svc.satsingsomraade_delete(actor=planner, satsingsomraade=s)
+        structure.satsingsomraade_delete(actor=planner, satsingsomraade=s)
+    tiltak_services.tiltak_move(actor=planner, tiltak=t, delmaal=d2)
+    structure.satsingsomraade_delete(actor=planner, satsingsomraade=s)
     assert not Satsingsomraade.objects.filter(pk=s.pk).exists()
 
 
 def test_satsingsomraade_directly_under_tema(planner, tema):
-    s = svc.satsingsomraade_create(actor=planner, tema=tema, navn="Uten delmål")
+    s = structure.satsingsomraade_create(actor=planner, tema=tema, navn="Uten delmål")
     assert (s.tema_id, s.delmaal_id) == (tema.pk, None)
 
 
 def test_structure_from_another_programme_is_refused(planner, programme, tema):
     foreign = TemaFactory(program=HandlingsprogramFactory(eier=programme.eier, status="utkast"))
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="Her")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="Her")
     with pytest.raises(ValidationError):
-        svc.delmaal_move(actor=planner, delmaal=d, tema=foreign)
+        structure.delmaal_move(actor=planner, delmaal=d, tema=foreign)
     d.refresh_from_db()
     assert d.tema_id == tema.pk
 
@@ -205,8 +209,8 @@ def test_tiltak_create_takes_the_next_free_number(planner, programme, tema):
 
 
 def test_tiltak_create_under_satsing_fills_in_the_levels_above(planner, tema):
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="D")
-    s = svc.satsingsomraade_create(actor=planner, delmaal=d, navn="S")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="D")
+    s = structure.satsingsomraade_create(actor=planner, delmaal=d, navn="S")
     t = make_tiltak(None, actor=planner, tittel="Nederst", satsingsomraade=s)
     assert (t.tema_id, t.delmaal_id, t.satsingsomraade_id) == (tema.pk, d.pk, s.pk)
 
@@ -224,7 +228,7 @@ def test_tiltak_create_validation_errors_name_the_field(planner, tema):
 
 def test_tiltak_update_saves_raises_the_version_and_records_the_actor(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Gammel")
-    saved = svc.tiltak_update(
+    saved = tiltak_services.tiltak_update(
         actor=planner, tiltak=t, expected_versjon=1, tittel="Ny", status=TiltakStatus.PAAGAAR
     )
     assert (saved.tittel, saved.status, saved.versjon) == ("Ny", TiltakStatus.PAAGAAR, 2)
@@ -238,12 +242,12 @@ def test_concurrency_conflict_writes_nothing_and_names_the_other_persons_fields(
     t = make_tiltak(tema, actor=planner, tittel="Original", beskrivelse="Start")
     admin = users["administrator"]
     # Both open the form at version 1. The admin saves first.
-    svc.tiltak_update(
+    tiltak_services.tiltak_update(
         actor=admin, tiltak=t, expected_versjon=1, tittel="Adminens tittel", virkemiddel="Penger"
     )
     rows_before = Tiltak.history.filter(id=t.pk).count()
-    with pytest.raises(svc.ConcurrencyConflict) as exc:
-        svc.tiltak_update(
+    with pytest.raises(ConcurrencyConflict) as exc:
+        tiltak_services.tiltak_update(
             actor=planner, tiltak=t, expected_versjon=1, tittel="Min tittel", beskrivelse="Min"
         )
     conflict = exc.value
@@ -261,15 +265,17 @@ def test_concurrency_conflict_writes_nothing_and_names_the_other_persons_fields(
     )
     assert Tiltak.history.filter(id=t.pk).count() == rows_before
     # Saving again on top of the new version works.
-    saved = svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=2, tittel="Min tittel")
+    saved = tiltak_services.tiltak_update(
+        actor=planner, tiltak=t, expected_versjon=2, tittel="Min tittel"
+    )
     assert (saved.tittel, saved.virkemiddel, saved.versjon) == ("Min tittel", "Penger", 3)
 
 
 def test_conflict_without_history_compares_with_what_was_submitted(planner, tema):
     t = TiltakFactory(tema=tema, tittel="Uten historikk", versjon=5)
     Tiltak.history.filter(id=t.pk).delete()
-    with pytest.raises(svc.ConcurrencyConflict) as exc:
-        svc.tiltak_update(
+    with pytest.raises(ConcurrencyConflict) as exc:
+        tiltak_services.tiltak_update(
             actor=planner, tiltak=t, expected_versjon=4, tittel="Annen", beskrivelse=""
         )
     assert exc.value.changed_fields == ["tittel"]
@@ -283,17 +289,17 @@ def test_locked_programme_refuses_structure_but_allows_status(planner, programme
     programme.save()
     t = Tiltak.objects.get(pk=t.pk)
     with pytest.raises(ServiceError) as exc, translation.override("en"):
-        svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel="Endret")
+        tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel="Endret")
     assert "Not saved: title" in str(exc.value)
     with pytest.raises(PermissionDenied):
-        svc.tema_create(actor=planner, program=programme, navn="Ny")
+        structure.tema_create(actor=planner, program=programme, navn="Ny")
     with pytest.raises(PermissionDenied):
         make_tiltak(tema, actor=planner, tittel="Ny")
     with pytest.raises(PermissionDenied):
-        svc.tiltak_delete(actor=planner, tiltak=t, reason="Feil")
+        tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Feil")
     t.refresh_from_db()
     assert (t.tittel, t.versjon) == ("Vedtatt tiltak", 1)
-    saved = svc.tiltak_update(
+    saved = tiltak_services.tiltak_update(
         actor=planner,
         tiltak=t,
         expected_versjon=1,
@@ -308,7 +314,7 @@ def test_archived_programme_refuses_status_too(planner, programme, tema):
     programme.status = ProgramStatus.ARKIVERT
     programme.save()
     with pytest.raises(PermissionDenied):
-        svc.tiltak_update(
+        tiltak_services.tiltak_update(
             actor=planner, tiltak=Tiltak.objects.get(pk=t.pk), expected_versjon=1, status="utsatt"
         )
 
@@ -318,11 +324,11 @@ def test_others_may_not_edit(users, role, planner, programme, tema):
     t = make_tiltak(tema, actor=planner, tittel="Beskyttet")
     actor = users[role]
     with pytest.raises(PermissionDenied):
-        svc.tiltak_update(actor=actor, tiltak=t, expected_versjon=1, status="planlagt")
+        tiltak_services.tiltak_update(actor=actor, tiltak=t, expected_versjon=1, status="planlagt")
     with pytest.raises(PermissionDenied):
-        svc.tema_create(actor=actor, program=programme, navn="Inntrenger")
+        structure.tema_create(actor=actor, program=programme, navn="Inntrenger")
     with pytest.raises(PermissionDenied):
-        svc.ansvar_add(
+        ansvar_services.ansvar_add(
             actor=actor, tiltak=t, organisasjon=users["kommune"], rolle=Rolle.HOVEDANSVAR
         )
     t.refresh_from_db()
@@ -332,24 +338,24 @@ def test_others_may_not_edit(users, role, planner, programme, tema):
 def test_tiltak_update_rejects_unknown_fields(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="X")
     with pytest.raises(TypeError):
-        svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, versjon=9)
+        tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, versjon=9)
 
 
 def test_tiltak_move_to_another_tema_gets_the_next_number(planner, programme, tema):
     other = TemaFactory(program=programme, nummer=4)
     make_tiltak(other, actor=planner, tittel="Der")
     t = make_tiltak(tema, actor=planner, tittel="Flyttes")
-    moved = svc.tiltak_move(actor=planner, tiltak=t, tema=other, expected_versjon=1)
+    moved = tiltak_services.tiltak_move(actor=planner, tiltak=t, tema=other, expected_versjon=1)
     assert (moved.tema_id, moved.nummer, moved.versjon) == (other.pk, 2, 2)
-    with pytest.raises(svc.ConcurrencyConflict):
-        svc.tiltak_move(actor=planner, tiltak=t, tema=tema, expected_versjon=1)
+    with pytest.raises(ConcurrencyConflict):
+        tiltak_services.tiltak_move(actor=planner, tiltak=t, tema=tema, expected_versjon=1)
     assert Tiltak.objects.get(pk=t.pk).tema_id == other.pk
 
 
 def test_tiltak_move_within_tema_keeps_number(planner, tema):
-    d = svc.delmaal_create(actor=planner, tema=tema, navn="D")
+    d = structure.delmaal_create(actor=planner, tema=tema, navn="D")
     t = make_tiltak(tema, actor=planner, tittel="Blir", nummer=5)
-    moved = svc.tiltak_move(actor=planner, tiltak=t, delmaal=d)
+    moved = tiltak_services.tiltak_move(actor=planner, tiltak=t, delmaal=d)
     assert (moved.delmaal_id, moved.nummer) == (d.pk, 5)
 
 
@@ -357,7 +363,7 @@ def test_tiltak_renumber_assigns_one_to_n_in_the_given_order(planner, tema):
     a = make_tiltak(tema, actor=planner, tittel="A", nummer=1)
     b = make_tiltak(tema, actor=planner, tittel="B", nummer=2)
     c = make_tiltak(tema, actor=planner, tittel="C", nummer=5)
-    svc.tiltak_renumber(actor=planner, tema=tema, order=[c.pk, a.pk, b.pk])
+    tiltak_services.tiltak_renumber(actor=planner, tema=tema, order=[c.pk, a.pk, b.pk])
     assert numbers(tema) == [("C", 1), ("A", 2), ("B", 3)]
     assert Tiltak.objects.get(pk=c.pk).versjon == 2
     ordered = list(Tiltak.objects.filter(tema=tema).order_by("rekkefoelge"))
@@ -369,7 +375,7 @@ def test_tiltak_renumber_refuses_an_incomplete_list(planner, tema):
     b = make_tiltak(tema, actor=planner, tittel="B")
     for order in ([a.pk], [a.pk, a.pk], [a.pk, b.pk, 999999]):
         with pytest.raises(ServiceError):
-            svc.tiltak_renumber(actor=planner, tema=tema, order=order)
+            tiltak_services.tiltak_renumber(actor=planner, tema=tema, order=order)
     assert numbers(tema) == [("A", 1), ("B", 2)]
 
 
@@ -379,8 +385,11 @@ def test_tiltak_renumber_refuses_an_incomplete_list(planner, tema):
 def test_delete_without_traces_is_hard(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Feilregistrert")
     AnsvarFactory(tiltak=t)
-    assert not svc.tiltak_has_traces(t)
-    assert svc.tiltak_delete(actor=planner, tiltak=t, reason="Dobbelt registrert") == "hard"
+    assert not tiltak_has_traces(t)
+    assert (
+        tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Dobbelt registrert")
+        == "hard"
+    )
     assert not Tiltak.alle.filter(pk=t.pk).exists()
     gone = Tiltak.history.get(id=t.pk, history_type="-")
     assert (gone.history_user, gone.history_change_reason) == (planner, "Dobbelt registrert")
@@ -388,63 +397,43 @@ def test_delete_without_traces_is_hard(planner, tema):
 
 def test_delete_with_history_is_soft_and_restorable(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Har historikk")
-    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="Endret")
-    assert svc.tiltak_has_traces(t)
-    assert svc.tiltak_delete(actor=planner, tiltak=t, reason="Slått sammen med 3.2") == "soft"
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="Endret")
+    assert tiltak_has_traces(t)
+    assert (
+        tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Slått sammen med 3.2")
+        == "soft"
+    )
     assert not Tiltak.objects.filter(pk=t.pk).exists()
     kept = Tiltak.alle.get(pk=t.pk)
     assert kept.slettet is not None and kept.slettet_grunn == "Slått sammen med 3.2"
     # its number is free again
     new = make_tiltak(tema, actor=planner, tittel="Ny på samme nummer", nummer=kept.nummer)
-    restored = svc.tiltak_restore_deleted(actor=planner, tiltak=kept)
+    restored = tiltak_services.tiltak_restore_deleted(actor=planner, tiltak=kept)
     assert restored.slettet is None and restored.nummer != new.nummer
 
 
 def test_delete_needs_a_reason(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Uten grunn")
     with pytest.raises(ValidationError) as exc:
-        svc.tiltak_delete(actor=planner, tiltak=t, reason="  ")
+        tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="  ")
     assert "slettet_grunn" in exc.value.message_dict
     assert Tiltak.objects.filter(pk=t.pk).exists()
 
 
 def test_a_long_reason_fits_the_history(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Lang grunn")
-    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="x")
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="x")
     reason = "Begrunnelse " * 30
-    assert svc.tiltak_delete(actor=planner, tiltak=t, reason=reason) == "soft"
+    assert tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason=reason) == "soft"
     assert Tiltak.alle.get(pk=t.pk).slettet_grunn == reason.strip()
-
-
-def test_registered_trace_check_keeps_the_tiltak(planner, tema):
-    t = make_tiltak(tema, actor=planner, tittel="Har høringssvar")
-    control = make_tiltak(tema, actor=planner, tittel="Uten spor")
-    # Neither has history beyond its creation: without the check both would be deleted for good.
-    assert not svc.tiltak_has_traces(t) and not svc.tiltak_has_traces(control)
-
-    def answered(tiltak):
-        return tiltak.pk == t.pk
-
-    svc.register_trace_check(answered)
-    try:
-        assert svc.tiltak_has_traces(t)
-        assert svc.tiltak_delete(actor=planner, tiltak=t, reason="Utgår") == "soft"
-        assert svc.tiltak_delete(actor=planner, tiltak=control, reason="Utgår") == "hard"
-    finally:
-        svc._TRACE_CHECKS.remove(answered)
-    # Kept, as deleted with its reason; the control is gone.
-    assert not Tiltak.objects.filter(pk=t.pk).exists()
-    kept = Tiltak.alle.get(pk=t.pk)
-    assert kept.slettet is not None and kept.slettet_grunn == "Utgår"
-    assert not Tiltak.alle.filter(pk=control.pk).exists()
 
 
 def test_edits_of_deleted_tiltak_are_refused(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Slettet")
-    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="spor")
-    svc.tiltak_delete(actor=planner, tiltak=t, reason="Borte")
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="spor")
+    tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Borte")
     with pytest.raises(ServiceError):
-        svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=3, tittel="Nei")
+        tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=3, tittel="Nei")
 
 
 # --- Responsibilities ---------------------------------------------------------------------
@@ -453,25 +442,31 @@ def test_edits_of_deleted_tiltak_are_refused(planner, tema):
 def test_ansvar_add_reorder_update_remove(planner, tema):
     t = make_tiltak(tema, actor=planner, tittel="Parter")
     usn, nav, in_ = (OrganisasjonFactory(navn=n) for n in ("USN", "NAV", "Innovasjon Norge"))
-    a1 = svc.ansvar_add(actor=planner, tiltak=t, organisasjon=usn, rolle=Rolle.SAMARBEIDSPART)
-    a2 = svc.ansvar_add(
+    a1 = ansvar_services.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=usn, rolle=Rolle.SAMARBEIDSPART
+    )
+    a2 = ansvar_services.ansvar_add(
         actor=planner,
         tiltak=t,
         organisasjon=nav,
         rolle=Rolle.SAMARBEIDSPART,
         tekst_som_skrevet="NAV Buskerud",
     )
-    lead = svc.ansvar_add(actor=planner, tiltak=t, organisasjon=in_, rolle=Rolle.HOVEDANSVAR)
+    lead = ansvar_services.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=in_, rolle=Rolle.HOVEDANSVAR
+    )
     assert (a1.rekkefoelge, a2.rekkefoelge, lead.rekkefoelge) == (0, 1, 0)
     assert Ansvar.history.filter(id=a2.pk).get().history_user == planner
-    svc.ansvar_reorder(actor=planner, tiltak=t, rolle=Rolle.SAMARBEIDSPART, order=[a2.pk, a1.pk])
+    ansvar_services.ansvar_reorder(
+        actor=planner, tiltak=t, rolle=Rolle.SAMARBEIDSPART, order=[a2.pk, a1.pk]
+    )
     assert [a.organisasjon.navn for a in Tiltak.objects.get(pk=t.pk).samarbeidsparter()] == [
         "NAV",
         "USN",
     ]
-    svc.ansvar_update(actor=planner, ansvar=a1, rolle=Rolle.HOVEDANSVAR)
+    ansvar_services.ansvar_update(actor=planner, ansvar=a1, rolle=Rolle.HOVEDANSVAR)
     assert Ansvar.objects.get(pk=a1.pk).rekkefoelge == 1
-    svc.ansvar_remove(actor=planner, ansvar=a2)
+    ansvar_services.ansvar_remove(actor=planner, ansvar=a2)
     assert not Ansvar.objects.filter(pk=a2.pk).exists()
     assert Ansvar.history.filter(id=a2.pk, history_type="-").get().history_user == planner
     # Parties have their own history and do not raise the tiltak's version.
@@ -481,14 +476,18 @@ def test_ansvar_add_reorder_update_remove(planner, tema):
 def test_ansvar_add_twice_in_the_same_role_is_a_field_error(planner, users, tema):
     t = make_tiltak(tema, actor=planner, tittel="Dobbel part")
     org = users["kommune"]
-    svc.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.HOVEDANSVAR)
+    ansvar_services.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.HOVEDANSVAR)
     with pytest.raises(ValidationError) as exc:
-        svc.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.HOVEDANSVAR)
+        ansvar_services.ansvar_add(
+            actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.HOVEDANSVAR
+        )
     assert "organisasjon" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        svc.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle="sjef")
+        ansvar_services.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle="sjef")
     assert "rolle" in exc.value.message_dict
-    svc.ansvar_add(actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.SAMARBEIDSPART)
+    ansvar_services.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=org, rolle=Rolle.SAMARBEIDSPART
+    )
     assert Ansvar.objects.filter(tiltak=t).count() == 2
 
 
@@ -499,26 +498,30 @@ def test_ansvar_locked_when_programme_adopted(planner, programme, tema):
     programme.save()
     t = Tiltak.objects.get(pk=t.pk)
     with pytest.raises(PermissionDenied):
-        svc.ansvar_remove(actor=planner, ansvar=a)
+        ansvar_services.ansvar_remove(actor=planner, ansvar=a)
     assert Ansvar.objects.filter(pk=a.pk).exists()
 
 
 def test_delmaal_and_satsing_factories_work_with_the_services(planner, programme):
     # Factories build a chain of new programmes; the owner is not the planner's organisation.
     s = SatsingsomraadeFactory(delmaal=DelmaalFactory(tema=TemaFactory(program=programme)))
-    svc.satsingsomraade_update(actor=planner, satsingsomraade=s, prioritert_handling="Gjør det")
+    structure.satsingsomraade_update(
+        actor=planner, satsingsomraade=s, prioritert_handling="Gjør det"
+    )
     s.refresh_from_db()
     assert s.prioritert_handling == "Gjør det"
 
 
 def test_moving_or_deleting_a_deleted_tiltak_is_refused(planner, programme, tema):
     t = make_tiltak(tema, actor=planner, tittel="Allerede slettet")
-    svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="spor")
-    svc.tiltak_delete(actor=planner, tiltak=t, reason="Borte")
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, beskrivelse="spor")
+    tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Borte")
     with pytest.raises(ServiceError):
-        svc.tiltak_move(actor=planner, tiltak=t, tema=TemaFactory(program=programme, nummer=9))
+        tiltak_services.tiltak_move(
+            actor=planner, tiltak=t, tema=TemaFactory(program=programme, nummer=9)
+        )
     with pytest.raises(ServiceError):
-        svc.tiltak_delete(actor=planner, tiltak=t, reason="Igjen")
+        tiltak_services.tiltak_delete(actor=planner, tiltak=t, reason="Igjen")
     assert Tiltak.alle.get(pk=t.pk).slettet_grunn == "Borte"
 
 
@@ -543,9 +546,9 @@ def test_two_simultaneous_saves_one_wins_on_postgresql(users):
 
         try:
             barrier.wait()
-            svc.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel=title)
+            tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel=title)
             outcomes.append("saved")
-        except svc.ConcurrencyConflict:
+        except ConcurrencyConflict:
             outcomes.append("conflict")
         finally:
             connections.close_all()

@@ -19,7 +19,7 @@ from tests.factories import (
     TemaFactory,
 )
 from tiltak.models import Ansvar, Handlingsprogram, ProgramStatus, Rolle, Tema, Tiltak
-from tiltak.services import hierarchy as svc
+from tiltak.services import tiltak as tiltak_services
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def tree(programme, users):
     tema = TemaFactory(program=programme, nummer=1, navn="Vertskap")
     delmaal = DelmaalFactory(tema=tema, nummer="1.1")
     satsing = SatsingsomraadeFactory(delmaal=delmaal)
-    tiltak = svc.tiltak_create(
+    tiltak = tiltak_services.tiltak_create(
         actor=users["planner"], satsingsomraade=satsing, tittel="Traineeordning"
     )
     ansvar = AnsvarFactory(tiltak=tiltak, rolle=Rolle.HOVEDANSVAR)
@@ -520,7 +520,7 @@ def test_move_and_renumber_pages(client_for, users, programme, tree):
         reverse("tiltak:tiltak_move", args=[t.pk]), {"versjon": 2, "plassering": "tema:999999"}
     )
     assert response.status_code == 400
-    a = svc.tiltak_create(actor=users["planner"], tema=other, tittel="B")
+    a = tiltak_services.tiltak_create(actor=users["planner"], tema=other, tittel="B")
     url = reverse("tiltak:tiltak_renumber", args=[other.pk])
     response = client.post(url, {f"nr_{t.pk}": 2, f"nr_{a.pk}": 2})
     assert response.status_code == 400

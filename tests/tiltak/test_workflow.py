@@ -18,7 +18,9 @@ from tests.factories import (
     TiltakFactory,
 )
 from tiltak.models import Ansvar, Handlingsprogram, ProgramStatus, Rolle, Tema, Tiltak
-from tiltak.services import hierarchy
+from tiltak.services import ansvar as ansvar_services
+from tiltak.services import structure
+from tiltak.services import tiltak as tiltak_services
 from tiltak.services.workflow import TRANSITIONS, allowed_transitions, programme_transition
 
 pytestmark = pytest.mark.django_db
@@ -192,24 +194,24 @@ def test_adopted_programme_refuses_structural_edits_but_not_tiltak_status(users,
     planner = users["planner"]
     t = adopted_tree
     refused = [
-        lambda: hierarchy.tema_create(actor=planner, program=t["programme"], navn="Ny"),
-        lambda: hierarchy.tema_update(actor=planner, tema=t["tema"], navn="Nytt navn"),
-        lambda: hierarchy.tema_delete(actor=planner, tema=t["tema"]),
-        lambda: hierarchy.delmaal_create(actor=planner, tema=t["tema"], navn="Nytt delmål"),
-        lambda: hierarchy.delmaal_update(actor=planner, delmaal=t["delmaal"], navn="Endret"),
-        lambda: hierarchy.satsingsomraade_create(actor=planner, tema=t["tema"], navn="Ny"),
-        lambda: hierarchy.tiltak_create(actor=planner, tema=t["tema"], tittel="Nytt tiltak"),
-        lambda: hierarchy.tiltak_update(
+        lambda: structure.tema_create(actor=planner, program=t["programme"], navn="Ny"),
+        lambda: structure.tema_update(actor=planner, tema=t["tema"], navn="Nytt navn"),
+        lambda: structure.tema_delete(actor=planner, tema=t["tema"]),
+        lambda: structure.delmaal_create(actor=planner, tema=t["tema"], navn="Nytt delmål"),
+        lambda: structure.delmaal_update(actor=planner, delmaal=t["delmaal"], navn="Endret"),
+        lambda: structure.satsingsomraade_create(actor=planner, tema=t["tema"], navn="Ny"),
+        lambda: tiltak_services.tiltak_create(actor=planner, tema=t["tema"], tittel="Nytt tiltak"),
+        lambda: tiltak_services.tiltak_update(
             actor=planner, tiltak=t["tiltak"], expected_versjon=1, tittel="Ny tittel"
         ),
-        lambda: hierarchy.tiltak_delete(actor=planner, tiltak=t["tiltak"], reason="Feil"),
-        lambda: hierarchy.ansvar_add(
+        lambda: tiltak_services.tiltak_delete(actor=planner, tiltak=t["tiltak"], reason="Feil"),
+        lambda: ansvar_services.ansvar_add(
             actor=planner,
             tiltak=t["tiltak"],
             organisasjon=users["other"],
             rolle=Rolle.SAMARBEIDSPART,
         ),
-        lambda: hierarchy.ansvar_remove(actor=planner, ansvar=t["ansvar"]),
+        lambda: ansvar_services.ansvar_remove(actor=planner, ansvar=t["ansvar"]),
     ]
     for attempt in refused:
         with pytest.raises((PermissionDenied, ServiceError)):
@@ -218,7 +220,7 @@ def test_adopted_programme_refuses_structural_edits_but_not_tiltak_status(users,
     assert Tiltak.objects.get(pk=t["tiltak"].pk).tittel == t["tiltak"].tittel
     assert Ansvar.objects.filter(tiltak=t["tiltak"]).count() == 1
 
-    updated = hierarchy.tiltak_update(
+    updated = tiltak_services.tiltak_update(
         actor=planner, tiltak=t["tiltak"], expected_versjon=1, status="paagaar"
     )
     assert updated.status == "paagaar"
@@ -229,7 +231,7 @@ def test_going_back_to_draft_unlocks_structure(users, adopted_tree):
     planner = users["planner"]
     programme = adopted_tree["programme"]
     programme_transition(actor=planner, programme=programme, to_status=S.UTKAST, reason="Må rettes")
-    hierarchy.tema_update(actor=planner, tema=adopted_tree["tema"], navn="Nytt navn")
+    structure.tema_update(actor=planner, tema=adopted_tree["tema"], navn="Nytt navn")
     assert Tema.objects.get(pk=adopted_tree["tema"].pk).navn == "Nytt navn"
 
 
@@ -237,7 +239,7 @@ def test_archived_programme_refuses_even_tiltak_status(users, adopted_tree):
     planner = users["planner"]
     programme_transition(actor=planner, programme=adopted_tree["programme"], to_status=S.ARKIVERT)
     with pytest.raises(PermissionDenied):
-        hierarchy.tiltak_update(
+        tiltak_services.tiltak_update(
             actor=planner, tiltak=adopted_tree["tiltak"], expected_versjon=1, status="paagaar"
         )
 

@@ -37,6 +37,7 @@ from rest_framework.response import Response
 from partnerskap.models import Organisasjon
 from tiltak.api import views as api
 from tiltak.models import (
+    REASON_MAX_LENGTH,
     Ansvar,
     Delmaal,
     Handlingsprogram,
@@ -49,8 +50,11 @@ from tiltak.models import (
     TiltakType,
 )
 from tiltak.selectors.programmes import ansvar_prefetch, programme_list, visible_programmes
-from tiltak.services import hierarchy
-from tiltak.services.workflow import REASON_MAX_LENGTH, programme_transition
+from tiltak.services import ansvar as ansvar_services
+from tiltak.services import structure
+from tiltak.services import tiltak as tiltak_services
+from tiltak.services.common import TILTAK_FIELDS
+from tiltak.services.workflow import programme_transition
 
 # Token first: an anonymous write then gets 401 with `WWW-Authenticate: Token`.
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
@@ -299,7 +303,7 @@ class TemaViewSet(WriteViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _parse(TemaCreateSerializer, request)
-        tema = hierarchy.tema_create(actor=request.user, **data)
+        tema = structure.tema_create(actor=request.user, **data)
         return self._respond(tema, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -307,13 +311,13 @@ class TemaViewSet(WriteViewSet):
         data = _parse(TemaUpdateSerializer, request)
         posisjon = data.pop("posisjon", None)
         with transaction.atomic():
-            hierarchy.tema_update(actor=request.user, tema=tema, **data)
+            structure.tema_update(actor=request.user, tema=tema, **data)
             if posisjon is not None:
-                hierarchy.tema_move(actor=request.user, tema=tema, position=posisjon)
+                structure.tema_move(actor=request.user, tema=tema, position=posisjon)
         return self._respond(tema)
 
     def destroy(self, request, *args, **kwargs):
-        hierarchy.tema_delete(actor=request.user, tema=self.get_object())
+        structure.tema_delete(actor=request.user, tema=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -352,7 +356,7 @@ class DelmaalViewSet(WriteViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _parse(DelmaalCreateSerializer, request)
-        delmaal = hierarchy.delmaal_create(actor=request.user, **data)
+        delmaal = structure.delmaal_create(actor=request.user, **data)
         return self._respond(delmaal, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -361,15 +365,15 @@ class DelmaalViewSet(WriteViewSet):
         tema = data.pop("tema", None)
         posisjon = data.pop("posisjon", None)
         with transaction.atomic():
-            hierarchy.delmaal_update(actor=request.user, delmaal=delmaal, **data)
+            structure.delmaal_update(actor=request.user, delmaal=delmaal, **data)
             if tema is not None or posisjon is not None:
-                hierarchy.delmaal_move(
+                structure.delmaal_move(
                     actor=request.user, delmaal=delmaal, position=posisjon, tema=tema
                 )
         return self._respond(delmaal)
 
     def destroy(self, request, *args, **kwargs):
-        hierarchy.delmaal_delete(actor=request.user, delmaal=self.get_object())
+        structure.delmaal_delete(actor=request.user, delmaal=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -427,7 +431,7 @@ class SatsingsomraadeViewSet(WriteViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _parse(SatsingsomraadeCreateSerializer, request)
-        satsing = hierarchy.satsingsomraade_create(actor=request.user, **data)
+        satsing = structure.satsingsomraade_create(actor=request.user, **data)
         return self._respond(satsing, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -436,15 +440,15 @@ class SatsingsomraadeViewSet(WriteViewSet):
         move = {k: data.pop(k) for k in ("tema", "delmaal") if k in data}
         posisjon = data.pop("posisjon", None)
         with transaction.atomic():
-            hierarchy.satsingsomraade_update(actor=request.user, satsingsomraade=satsing, **data)
+            structure.satsingsomraade_update(actor=request.user, satsingsomraade=satsing, **data)
             if move or posisjon is not None:
-                hierarchy.satsingsomraade_move(
+                structure.satsingsomraade_move(
                     actor=request.user, satsingsomraade=satsing, position=posisjon, **move
                 )
         return self._respond(satsing)
 
     def destroy(self, request, *args, **kwargs):
-        hierarchy.satsingsomraade_delete(actor=request.user, satsingsomraade=self.get_object())
+        structure.satsingsomraade_delete(actor=request.user, satsingsomraade=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -490,17 +494,17 @@ class AnsvarViewSet(WriteViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _parse(AnsvarCreateSerializer, request)
-        ansvar = hierarchy.ansvar_add(actor=request.user, **data)
+        ansvar = ansvar_services.ansvar_add(actor=request.user, **data)
         return self._respond(ansvar, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         ansvar = self.get_object()
         data = _parse(AnsvarUpdateSerializer, request)
-        ansvar = hierarchy.ansvar_update(actor=request.user, ansvar=ansvar, **data)
+        ansvar = ansvar_services.ansvar_update(actor=request.user, ansvar=ansvar, **data)
         return self._respond(ansvar)
 
     def destroy(self, request, *args, **kwargs):
-        hierarchy.ansvar_remove(actor=request.user, ansvar=self.get_object())
+        ansvar_services.ansvar_remove(actor=request.user, ansvar=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -531,7 +535,7 @@ class TiltakEditSerializer(serializers.ModelSerializer):
             "nummer",
             "nummer_visning",
             "tittel",
-            *[f for f in hierarchy.TILTAK_FIELDS if f != "tittel"],
+            *[f for f in TILTAK_FIELDS if f != "tittel"],
             "ansvar",
             "url",
         ]
@@ -561,7 +565,7 @@ class TiltakCreateSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name in hierarchy.TILTAK_FIELDS:
+        for name in TILTAK_FIELDS:
             if name not in fields:
                 fields[name] = _tiltak_field(name, required=False)
         return fields
@@ -595,7 +599,7 @@ class TiltakUpdateSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name in hierarchy.TILTAK_FIELDS:
+        for name in TILTAK_FIELDS:
             fields[name] = _tiltak_field(name, required=False)
         return fields
 
@@ -707,7 +711,7 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _parse(TiltakCreateSerializer, request)
-        tiltak = hierarchy.tiltak_create(actor=request.user, **data)
+        tiltak = tiltak_services.tiltak_create(actor=request.user, **data)
         return self._respond(tiltak, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -722,12 +726,12 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
         actor = request.user
         with transaction.atomic():
             if data or placement is None:
-                tiltak = hierarchy.tiltak_update(
+                tiltak = tiltak_services.tiltak_update(
                     actor=actor, tiltak=tiltak, expected_versjon=versjon, reason=reason, **data
                 )
                 versjon = tiltak.versjon
             if placement is not None:
-                tiltak = hierarchy.tiltak_move(
+                tiltak = tiltak_services.tiltak_move(
                     actor=actor, tiltak=tiltak, nummer=nummer, expected_versjon=versjon, **placement
                 )
         return self._respond(tiltak)
@@ -744,7 +748,7 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result = hierarchy.tiltak_delete(
+        result = tiltak_services.tiltak_delete(
             actor=request.user,
             tiltak=tiltak,
             reason=data["slettet_grunn"],

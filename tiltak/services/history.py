@@ -9,22 +9,19 @@ from django.utils.translation import gettext as _
 from partnerskap.models import Organisasjon
 
 from ..models import Ansvar, Tiltak
-from .common import check_perm, save_with_actor
+from .common import check_perm, composed_reason, save_with_actor
 
 # Fields a restore leaves alone: identity, the concurrency counter (raised instead), the
 # programme (a tiltak never changes programme) and deletion (restoring a deleted tiltak is a
 # separate matter).
 NOT_RESTORED = frozenset({"id", "versjon", "program", "slettet", "slettet_grunn"})
 
-# The history's change reason is a text field (settings); this only bounds absurd input.
-REASON_MAX_LENGTH = 5000
-
 
 def restore_reason(when) -> str:
-    text = _("Restored the version of %(date)s") % {
-        "date": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
-    }
-    return text[:REASON_MAX_LENGTH]
+    return composed_reason(
+        _("Restored the version of %(date)s")
+        % {"date": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")}
+    )
 
 
 def parties_as_of(*, tiltak_id: int, when) -> list:

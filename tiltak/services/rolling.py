@@ -18,44 +18,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from partnerskap.errors import ServiceError
 
-from ..models import (
-    Ansvar,
-    Delmaal,
-    Handlingsprogram,
-    ProgramStatus,
-    Satsingsomraade,
-    Tema,
-    Tiltak,
-    Utfall,
-)
-from .common import check_perm, save_with_actor
+from ..models import MAX_YEAR, MIN_YEAR, Handlingsprogram, ProgramStatus, Tiltak, Utfall
+from .common import check_perm, composed_reason, save_with_actor
+from .copying import copy_tree
 
 # Outcomes that take the tiltak out of the new programme (soft delete with the outcome as reason).
 REMOVING_OUTCOMES = frozenset({Utfall.SLAATT_SAMMEN, Utfall.AVSLUTTET, Utfall.UTGAATT})
-
-# Copied as they are; links, rolling fields, version and deletion are set by programme_roll.
-_TILTAK_NOT_COPIED = frozenset(
-    {
-        "id",
-        "program",
-        "tema",
-        "delmaal",
-        "satsingsomraade",
-        "forgjenger",
-        "utfall",
-        "slaatt_sammen_med",
-        "versjon",
-        "slettet",
-        "slettet_grunn",
-    }
-)
-
-MIN_YEAR, MAX_YEAR = 1900, 2200
-REASON_MAX_LENGTH = 5000  # the history's change reason is a text field (settings)
 
 
 def _validate_period(*, programme: Handlingsprogram, navn: str, start_aar, slutt_aar) -> None:
@@ -146,98 +117,7 @@ def programme_roll(
     save_with_actor(new, actor=actor, reason=reason)
     new.planer.set(programme.planer.all())
 
-    def bulk(objs: list, model) -> list:
-        return bulk_create_with_history(
-            objs, model, default_user=actor, default_change_reason=reason
-        )
-
-    temaer = list(Tema.objects.filter(program=programme).order_by("nummer", "id"))
-    new_temaer = bulk(
-        [
-            Tema(
-                program=new,
-                nummer=t.nummer,
-                navn=t.navn,
-                etikett=t.etikett,
-                overordnet_maal=t.overordnet_maal,
-                ansvarlig_id=t.ansvarlig_id,
-                ansvarlig_tekst=t.ansvarlig_tekst,
-                forgjenger_id=t.id,
-            )
-            for t in temaer
-        ],
-        Tema,
-    )
-    tema_map = {old.id: n.id for old, n in zip(temaer, new_temaer, strict=True)}
-
-    delmaal = list(Delmaal.objects.filter(tema__program=programme).order_by("id"))
-    new_delmaal = bulk(
-        [
-            Delmaal(
-                tema_id=tema_map[d.tema_id],
-                nummer=d.nummer,
-                navn=d.navn,
-                smarte_maal=d.smarte_maal,
-                rekkefoelge=d.rekkefoelge,
-                forgjenger_id=d.id,
-            )
-            for d in delmaal
-        ],
-        Delmaal,
-    )
-    delmaal_map = {old.id: n.id for old, n in zip(delmaal, new_delmaal, strict=True)}
-
-    satsinger = list(Satsingsomraade.objects.filter(tema__program=programme).order_by("id"))
-    new_satsinger = bulk(
-        [
-            Satsingsomraade(
-                tema_id=tema_map[s.tema_id],
-                delmaal_id=delmaal_map.get(s.delmaal_id),
-                navn=s.navn,
-                prioritert_handling=s.prioritert_handling,
-                rekkefoelge=s.rekkefoelge,
-                forgjenger_id=s.id,
-            )
-            for s in satsinger
-        ],
-        Satsingsomraade,
-    )
-    satsing_map = {old.id: n.id for old, n in zip(satsinger, new_satsinger, strict=True)}
-
-    old_period = (programme.start_aar, programme.slutt_aar)
-    copied_fields = [
-        f.attname for f in Tiltak._meta.concrete_fields if f.name not in _TILTAK_NOT_COPIED
-    ]
-    tiltak = list(Tiltak.objects.filter(program=programme).order_by("id"))
-    new_tiltak = []
-    for t in tiltak:
-        copy = Tiltak(**{name: getattr(t, name) for name in copied_fields})
-        copy.program_id = new.id
-        copy.tema_id = tema_map[t.tema_id]
-        copy.delmaal_id = delmaal_map.get(t.delmaal_id)
-        copy.satsingsomraade_id = satsing_map.get(t.satsingsomraade_id)
-        copy.forgjenger_id = t.id
-        copy.versjon = 1
-        if (t.start_aar, t.slutt_aar) == old_period:
-            copy.start_aar, copy.slutt_aar = start_aar, slutt_aar
-        new_tiltak.append(copy)
-    new_tiltak = bulk(new_tiltak, Tiltak)
-    tiltak_map = {old.id: n.id for old, n in zip(tiltak, new_tiltak, strict=True)}
-
-    ansvar = Ansvar.objects.filter(tiltak_id__in=tiltak_map.keys()).order_by("id")
-    bulk(
-        [
-            Ansvar(
-                tiltak_id=tiltak_map[a.tiltak_id],
-                organisasjon_id=a.organisasjon_id,
-                rolle=a.rolle,
-                rekkefoelge=a.rekkefoelge,
-                tekst_som_skrevet=a.tekst_som_skrevet,
-            )
-            for a in ansvar
-        ],
-        Ansvar,
-    )
+    copy_tree(source=programme, target=new, actor=actor, reason=reason)
     return new
 
 
@@ -370,7 +250,7 @@ def tiltak_set_utfall(
     current.slaatt_sammen_med = target
     if removing:
         current.slettet = current.slettet or timezone.now()
-        current.slettet_grunn = _outcome_reason(utfall, target)
+        current.slettet_grunn = composed_reason(_outcome_reason(utfall, target))
     elif current.slettet is not None:
         current.slettet = None
         current.slettet_grunn = ""
@@ -380,5 +260,5 @@ def tiltak_set_utfall(
         if utfall
         else _("Outcome cleared")
     )
-    save_with_actor(current, actor=actor, reason=reason[:REASON_MAX_LENGTH])
+    save_with_actor(current, actor=actor, reason=composed_reason(reason))
     return current

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Handlingsprogram, ProgramStatus
-from .common import check_perm, save_with_actor
+from .common import check_perm, checked_reason, history_reason, save_with_actor
 
 S = ProgramStatus
 
@@ -39,9 +39,6 @@ TRANSITIONS: dict[tuple[str, str], bool] = {
     (S.VEDTATT, S.UTKAST): True,
     (S.ARKIVERT, S.VEDTATT): True,
 }
-
-# The history's change reason is a text field (settings); this only bounds absurd input.
-REASON_MAX_LENGTH = 5000
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ def programme_transition(
     # Lock the row so two planners cannot both move it from the same status.
     current = Handlingsprogram.objects.select_for_update().get(pk=programme.pk)
     check_perm(actor, "tiltak.transition_programme", current)
-    reason = " ".join((reason or "").split())
+    reason = history_reason(reason)
     to_status = (to_status or "").strip()
     if to_status not in S.values:
         raise ValidationError(
@@ -106,13 +103,7 @@ def programme_transition(
                 % {"from": S(current.status).label, "to": S(to_status).label}
             }
         )
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "reason": _("Reason: at most %(max)d characters (it has %(count)d).")
-                % {"max": REASON_MAX_LENGTH, "count": len(reason)}
-            }
-        )
+    checked_reason(reason)
     current.status = to_status
     save_with_actor(current, actor=actor, reason=reason)
     programme.status = current.status

@@ -34,7 +34,10 @@ from tiltak.forms import (
 )
 from tiltak.models import Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tiltak
 from tiltak.selectors.tree import programme_tree
-from tiltak.services import hierarchy as services
+from tiltak.services import structure
+from tiltak.services import tiltak as tiltak_services
+from tiltak.services.concurrency import ConcurrencyConflict
+from tiltak.services.traces import tiltak_has_traces
 
 from .lookups import (
     delmaal_for,
@@ -89,7 +92,7 @@ def tema_create(request, pk: int):
     form = TemaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tema = services.tema_create(actor=request.user, program=programme, **form.cleaned_data)
+            tema = structure.tema_create(actor=request.user, program=programme, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -127,7 +130,7 @@ def tema_update(request, pk: int):
     form = TemaForm(request.POST or None, instance=Tema.objects.get(pk=tema.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.tema_update(actor=request.user, tema=tema, **form.cleaned_data)
+            structure.tema_update(actor=request.user, tema=tema, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -185,7 +188,7 @@ def tema_delete(request, pk: int):
             "measures cannot be deleted: move them first."
         ),
         anchor=f"tema-{tema.pk}",
-        do=lambda: services.tema_delete(actor=request.user, tema=tema),
+        do=lambda: structure.tema_delete(actor=request.user, tema=tema),
     )
 
 
@@ -200,7 +203,7 @@ def tema_move(request, pk: int):
     )
     position = numbers.index(tema.pk) + 1 + move_step(request)
     if 1 <= position <= len(numbers):
-        services.tema_move(actor=request.user, tema=tema, position=position)
+        structure.tema_move(actor=request.user, tema=tema, position=position)
         messages.success(request, _("The theme was moved."))
     return redirect(_edit_url(tema.program_id, f"tema-{tema.pk}"))
 
@@ -215,7 +218,7 @@ def delmaal_create(request, pk: int):
     form = DelmaalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            d = services.delmaal_create(actor=request.user, tema=tema, **form.cleaned_data)
+            d = structure.delmaal_create(actor=request.user, tema=tema, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -239,7 +242,7 @@ def delmaal_update(request, pk: int):
     form = DelmaalForm(request.POST or None, instance=Delmaal.objects.get(pk=delmaal.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.delmaal_update(actor=request.user, delmaal=delmaal, **form.cleaned_data)
+            structure.delmaal_update(actor=request.user, delmaal=delmaal, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -269,7 +272,7 @@ def delmaal_delete(request, pk: int):
             "deleted: move them first."
         ),
         anchor=f"delmaal-{delmaal.pk}",
-        do=lambda: services.delmaal_delete(actor=request.user, delmaal=delmaal),
+        do=lambda: structure.delmaal_delete(actor=request.user, delmaal=delmaal),
     )
 
 
@@ -284,7 +287,7 @@ def delmaal_move(request, pk: int):
     )
     position = siblings.index(delmaal.pk) + 1 + move_step(request)
     if 1 <= position <= len(siblings):
-        services.delmaal_move(actor=request.user, delmaal=delmaal, position=position)
+        structure.delmaal_move(actor=request.user, delmaal=delmaal, position=position)
         messages.success(request, _("The sub-goal was moved."))
     return redirect(_edit_url(delmaal.tema.program_id, f"delmaal-{delmaal.pk}"))
 
@@ -306,7 +309,7 @@ def satsingsomraade_create(request, pk: int):
     form = SatsingsomraadeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            s = services.satsingsomraade_create(
+            s = structure.satsingsomraade_create(
                 actor=request.user, tema=tema, delmaal=delmaal, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -335,7 +338,7 @@ def satsingsomraade_update(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.satsingsomraade_update(
+            structure.satsingsomraade_update(
                 actor=request.user, satsingsomraade=satsing, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -364,7 +367,7 @@ def satsingsomraade_delete(request, pk: int):
         title=_("Delete priority area: %(navn)s") % {"navn": satsing.navn[:120]},
         explanation=_("A priority area that holds measures cannot be deleted: move them first."),
         anchor=f"satsing-{satsing.pk}",
-        do=lambda: services.satsingsomraade_delete(actor=request.user, satsingsomraade=satsing),
+        do=lambda: structure.satsingsomraade_delete(actor=request.user, satsingsomraade=satsing),
     )
 
 
@@ -379,7 +382,7 @@ def satsingsomraade_move(request, pk: int):
     )
     position = siblings.index(satsing.pk) + 1 + move_step(request)
     if 1 <= position <= len(siblings):
-        services.satsingsomraade_move(
+        structure.satsingsomraade_move(
             actor=request.user, satsingsomraade=satsing, position=position
         )
         messages.success(request, _("The priority area was moved."))
@@ -404,7 +407,7 @@ def tiltak_create(request, pk: int):
         data = dict(form.cleaned_data)
         placement = data.pop("plassering")
         try:
-            t = services.tiltak_create(actor=request.user, **placement, **data)
+            t = tiltak_services.tiltak_create(actor=request.user, **placement, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -423,7 +426,7 @@ def _plain(value) -> str:
     return "" if value is None else str(value).replace("\r\n", "\n").strip()
 
 
-def _conflict_rows(conflict: services.ConcurrencyConflict, form, adopted: set[str]) -> list[dict]:
+def _conflict_rows(conflict: ConcurrencyConflict, form, adopted: set[str]) -> list[dict]:
     """Field: their saved value vs. what this user submitted; `adopted` are the fields the user
     had not touched, whose saved value is now in the form."""
     rows = []
@@ -484,14 +487,14 @@ def tiltak_edit(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                services.tiltak_update(
+                tiltak_services.tiltak_update(
                     actor=request.user,
                     tiltak=tiltak,
                     expected_versjon=form.cleaned_data["versjon"],
                     reason=form.cleaned_data["endringsgrunn"],
                     **form.service_fields(),
                 )
-            except services.ConcurrencyConflict as exc:
+            except ConcurrencyConflict as exc:
                 conflict, status = exc, 409
                 tiltak = tiltak_for(request, pk, "tiltak.edit_tiltak_progress")
                 form, adopted = _rebind_on_conflict(
@@ -566,13 +569,13 @@ def tiltak_quick_edit(request, pk: int):
     conflict, adopted = None, set()
     if form.is_valid():
         try:
-            saved = services.tiltak_update(
+            saved = tiltak_services.tiltak_update(
                 actor=request.user,
                 tiltak=tiltak,
                 expected_versjon=form.cleaned_data["versjon"],
                 **form.service_fields(),
             )
-        except services.ConcurrencyConflict as exc:
+        except ConcurrencyConflict as exc:
             conflict = exc
             form, adopted = _rebind_on_conflict(
                 TiltakQuickForm,
@@ -627,13 +630,13 @@ def tiltak_move(request, pk: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.tiltak_move(
+            moved = tiltak_services.tiltak_move(
                 actor=request.user,
                 tiltak=tiltak,
                 expected_versjon=form.cleaned_data["versjon"],
                 **form.cleaned_data["plassering"],
             )
-        except services.ConcurrencyConflict as exc:
+        except ConcurrencyConflict as exc:
             conflict = exc
             form, _adopted = _rebind_on_conflict(
                 TiltakMoveForm, request, exc, tree=tree, nivaa=_nivaa(tiltak.program)
@@ -669,13 +672,13 @@ def tiltak_delete(request, pk: int):
     form = TiltakDeleteForm(request.POST or None, initial={"versjon": tiltak.versjon})
     if request.method == "POST" and form.is_valid():
         try:
-            how = services.tiltak_delete(
+            how = tiltak_services.tiltak_delete(
                 actor=request.user,
                 tiltak=tiltak,
                 reason=form.cleaned_data["grunn"],
                 expected_versjon=form.cleaned_data["versjon"],
             )
-        except services.ConcurrencyConflict as exc:
+        except ConcurrencyConflict as exc:
             form, _adopted = _rebind_on_conflict(TiltakDeleteForm, request, exc)
             form.add_error(
                 None,
@@ -704,7 +707,7 @@ def tiltak_delete(request, pk: int):
         form=form,
         tiltak=tiltak,
         programme=tiltak.program,
-        kept=services.tiltak_has_traces(tiltak),
+        kept=tiltak_has_traces(tiltak),
     )
     if request.method == "POST":
         response.status_code = 400
@@ -720,7 +723,7 @@ def tiltak_renumber(request, pk: int):
     form = RenumberForm(request.POST or None, tiltak=rows)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tiltak_renumber(actor=request.user, tema=tema, order=form.order())
+            tiltak_services.tiltak_renumber(actor=request.user, tema=tema, order=form.order())
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:

@@ -1,6 +1,6 @@
 """Excel round trip: export a programme to .xlsx, import the same format into a draft
 programme with a preview before anything is written. Thin views: parse, check the permission,
-call tiltak.exports or tiltak.services.excel_import, render.
+call tiltak.exports or tiltak.services.excel, render.
 
 Between the preview and the apply the uploaded file waits in a private temporary directory
 (settings.EXCEL_IMPORT_DIR, default <tmp>/partnerskap-excel-import) under a random token that
@@ -29,8 +29,9 @@ from partnerskap.errors import ServiceError
 from partnerskap.models import Organisasjon
 from tiltak.exports import XLSX_CONTENT_TYPE, export_filename, programme_xlsx
 from tiltak.forms import ImportUploadForm, UnknownOrganisationForm
-from tiltak.services import excel_import
-from tiltak.services.excel_import import ImportRefused, UnknownOrganisation
+from tiltak.services.excel import apply as excel_apply
+from tiltak.services.excel import preview as excel_preview
+from tiltak.services.excel.types import ImportRefused, UnknownOrganisation
 
 from .lookups import programme_for
 
@@ -180,7 +181,7 @@ def programme_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fil"]
         data = upload.read()
-        preview = excel_import.programme_import_preview(
+        preview = excel_preview.programme_import_preview(
             actor=request.user, programme=programme, data=data
         )
         if preview.ok:
@@ -227,7 +228,7 @@ def programme_import_preview(request, pk: int):
         return redirect(f"{upload_url}?utloept=1")
 
     def current_preview():
-        preview = excel_import.programme_import_preview(
+        preview = excel_preview.programme_import_preview(
             actor=request.user, programme=programme, data=data
         )
         # The apply needs the unknown names for its forms; keeping them saves a second read
@@ -259,7 +260,7 @@ def programme_import_preview(request, pk: int):
         )
     mapping = {f.unknown.key: f.choice() for f in org_forms}
     try:
-        result = excel_import.programme_import_apply(
+        result = excel_apply.programme_import_apply(
             actor=request.user,
             programme=programme,
             data=data,
@@ -275,7 +276,7 @@ def programme_import_preview(request, pk: int):
     _clear_pending(request, programme)
     request.session[RESULT_SESSION_KEY] = {
         "programme": programme.pk,
-        "summary": excel_import.summary(result),
+        "summary": excel_apply.summary(result),
         "organisations": result.organisations_created,
     }
     return redirect("tiltak:programme_import_done", pk=programme.pk)

@@ -18,7 +18,7 @@ from partnerskap.selectors import organisasjon_label, organisasjon_matches
 from partnerskap.services import organisasjon_create
 from tiltak.forms import AnsvarAddForm, TiltakForm, add_service_errors
 from tiltak.models import Ansvar
-from tiltak.services import hierarchy as services
+from tiltak.services import ansvar as ansvar_services
 
 from .lookups import ansvar_for, move_step, tiltak_for
 
@@ -66,7 +66,7 @@ def ansvar_add(request, pk: int):
                 org = organisasjon_create(
                     actor=request.user, navn=form.cleaned_data["ny_organisasjon"]
                 )
-            ansvar = services.ansvar_add(
+            ansvar = ansvar_services.ansvar_add(
                 actor=request.user,
                 tiltak=tiltak,
                 organisasjon=org,
@@ -131,7 +131,7 @@ def ansvar_remove(request, pk: int):
         "org": ansvar.organisasjon.navn,
         "rolle": ansvar.get_rolle_display().lower(),
     }
-    services.ansvar_remove(actor=request.user, ansvar=ansvar)
+    ansvar_services.ansvar_remove(actor=request.user, ansvar=ansvar)
     return _after_party_change(request, tiltak_pk, message)
 
 
@@ -149,7 +149,7 @@ def ansvar_move(request, pk: int):
     message = ""
     if 0 <= target < len(order):
         order[index], order[target] = order[target], order[index]
-        services.ansvar_reorder(
+        ansvar_services.ansvar_reorder(
             actor=request.user, tiltak=ansvar.tiltak, rolle=ansvar.rolle, order=order
         )
         message = _("%(org)s was moved.") % {"org": ansvar.organisasjon.navn}

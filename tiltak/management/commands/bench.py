@@ -138,10 +138,8 @@ class Command(BaseCommand):
 
         from tiltak.exports import programme_xlsx  # noqa: PLC0415
         from tiltak.models import ProgramStatus, Tiltak  # noqa: PLC0415
-        from tiltak.services.excel_import import (  # noqa: PLC0415
-            programme_import_apply,
-            programme_import_preview,
-        )
+        from tiltak.services.excel.apply import programme_import_apply  # noqa: PLC0415
+        from tiltak.services.excel.preview import programme_import_preview  # noqa: PLC0415
 
         admin = self._admin()
         program = build_large_programme(factor=19)

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiltak', '0002_history_reason_text'),
+        ('tiltak', '0003_year_range'),
     ]
 
     operations = [
