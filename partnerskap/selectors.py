@@ -111,7 +111,7 @@ def organisasjon_by_name() -> dict[str, Organisasjon]:
         if org.forkortelse:
             index.setdefault(fold(org.forkortelse), org)
     for alias in OrganisasjonAlias.objects.order_by("navn", "pk"):
-        org = by_pk.get(alias.organisasjon_id)
-        if org is not None:
-            index.setdefault(fold(alias.navn), org)
+        owner = by_pk.get(alias.organisasjon_id)
+        if owner is not None:
+            index.setdefault(fold(alias.navn), owner)
     return index

@@ -5,7 +5,7 @@ and the fields each update service accepts."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
@@ -76,19 +76,27 @@ def composed_reason(text: str) -> str:
 # --- Saving and deleting ----------------------------------------------------------------------
 
 
-def save_with_actor(instance: models.Model, *, actor, reason: str = "") -> models.Model:
+M = TypeVar("M", bound=models.Model)
+
+
+def stamp_history(instance: models.Model, *, actor, reason: str = "") -> None:
+    """Tell django-simple-history who makes the next save or delete of `instance`, and why."""
+    setattr(instance, "_history_user", actor)  # noqa: B010  (simple-history reads these)
+    if reason:
+        setattr(instance, "_change_reason", reason)  # noqa: B010
+
+
+def save_with_actor(instance: M, *, actor, reason: str = "") -> M:
     """full_clean() and save, with the acting user and reason on the history row. A reason over
     REASON_MAX_LENGTH is refused (ValidationError on "reason")."""
     checked_reason(reason)
     instance.full_clean()
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
+    stamp_history(instance, actor=actor, reason=reason)
     instance.save()
     return instance
 
 
-def validated_save(instance: models.Model, *, actor, reason: str = "") -> models.Model:
+def validated_save(instance: M, *, actor, reason: str = "") -> M:
     """Save with every validation message naming its field (`validate`), the acting user and
     the reason (whitespace collapsed) on the history row."""
     validate(instance)
@@ -98,9 +106,7 @@ def validated_save(instance: models.Model, *, actor, reason: str = "") -> models
 def delete_with_actor(instance: models.Model, *, actor, reason: str = "") -> None:
     """Delete, with the acting user and reason on the history row."""
     reason = checked_reason(history_reason(reason))
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
+    stamp_history(instance, actor=actor, reason=reason)
     instance.delete()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from partnerskap.errors import Conflict, ServiceError
@@ -36,7 +37,7 @@ def _display(field_name: str, value: Any) -> str:
     field = Tiltak._meta.get_field(field_name)
     if value in (None, ""):
         return ""
-    if field.choices:
+    if isinstance(field, models.Field) and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
@@ -74,7 +75,8 @@ def tiltak_changes_since(*, tiltak: Tiltak, versjon: int) -> list[FieldChange] |
             changes.append(_field_change(name, before, after))
             continue
         model = Tiltak._meta.get_field(name).related_model
-        names = {o.pk: str(o) for o in model.objects.filter(pk__in=[before, after])}
+        assert isinstance(model, type) and issubclass(model, models.Model)
+        names = {o.pk: str(o) for o in model._default_manager.filter(pk__in=[before, after])}
         changes.append(
             FieldChange(
                 field=name,

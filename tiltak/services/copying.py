@@ -110,7 +110,7 @@ def copy_tree(
         [
             Satsingsomraade(
                 tema_id=tema_map[s.tema_id],
-                delmaal_id=delmaal_map.get(s.delmaal_id),
+                delmaal_id=delmaal_map.get(s.delmaal_id) if s.delmaal_id else None,
                 navn=s.navn,
                 prioritert_handling=s.prioritert_handling,
                 rekkefoelge=s.rekkefoelge,

@@ -52,7 +52,7 @@ def allowed_transitions(status: str) -> list[Transition]:
     """The statuses a programme in `status` may move to, in workflow order."""
     order = list(S.values)
     result = [
-        Transition(to, S(to).label, needs_reason)
+        Transition(to, str(S(to).label), needs_reason)
         for (frm, to), needs_reason in TRANSITIONS.items()
         if frm == status
     ]
