@@ -134,6 +134,11 @@ class Gruppetilhoerighet:
         """The groups in between (empty for a direct membership)."""
         return self.sti[:-1]
 
+    @property
+    def gjennom_navn(self) -> str:
+        """The names of the groups in between, for «(through Kommunene i Hallingdal)»."""
+        return ", ".join(g.navn for g in self.gjennom)
+
 
 @dataclass(frozen=True)
 class Grupperelasjoner:

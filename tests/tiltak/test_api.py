@@ -400,6 +400,7 @@ def test_tiltak_detail_exact_payload(client, world):
         ],
         "hovedansvar_tekst": "USN",
         "samarbeidsparter_tekst": "Regionrådet i Hallingdal; kommunene",
+        "organisasjon_roller": None,  # only with the organisation filter
         "url": f"{HOST}/tiltak/{t.id}/",
     }
 
@@ -549,7 +550,26 @@ def test_organisation_list_and_detail_exact_payload(client, world):
         "url": f"{HOST}/organisasjoner/regionraadet-hallingdal/",
     }
     assert response.json()["results"][2] == expected
-    assert get(client, "/api/organisasjoner/regionraadet-hallingdal/").json() == expected
+    detail = get(client, "/api/organisasjoner/regionraadet-hallingdal/").json()
+    # The detail adds what its «Ansvar» page shows (it belongs to no group here).
+    ansvar = detail.pop("ansvar")
+    assert detail == expected | {
+        "grupper": [],
+        "medlemmer": [],
+        "antall_tiltak": 3,
+        "antall_direkte": 3,
+        "antall_bare_via_grupper": 0,
+        "antall_hovedansvar_via_grupper": 0,
+        "antall_samarbeid_via_grupper": 0,
+    }
+    assert [(a["tiltak"]["tittel"], a["roller"]) for a in ansvar] == [
+        (title, [{"rolle": rolle, "via": None, "gjennom": []}])
+        for title, rolle in [
+            ("Traineemodeller i regionene etableres", "samarbeidspart"),
+            ("Felles rekrutteringsportal", "hovedansvar"),
+            ("Gammelt tiltak", "samarbeidspart"),
+        ]
+    ]
     assert get(client, "/api/organisasjoner/does-not-exist/").status_code == 404
 
 
@@ -683,7 +703,8 @@ def test_detail_budgets_with_factory_data(client, world, django_assert_max_num_q
         assert get(client, f"/api/programmer/{world['programme'].id}/").status_code == 200
     with django_assert_max_num_queries(2):
         assert get(client, f"/api/tiltak/{world['trainee'].id}/").status_code == 200
-    with django_assert_max_num_queries(2):
+    # organisation with aliases, memberships, roles, their tiltak's parties
+    with django_assert_max_num_queries(5):
         assert get(client, "/api/organisasjoner/usn/").status_code == 200
 
 
