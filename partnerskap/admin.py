@@ -28,8 +28,6 @@ class GruppemedlemskapInline(admin.TabularInline):
     fk_name = "gruppe"
     extra = 0
     autocomplete_fields = ["medlem"]
-    verbose_name = _("member")
-    verbose_name_plural = _("members (only for groups)")
 
 
 @admin.register(Organisasjon)

@@ -132,13 +132,9 @@ class OrganisasjonRolleSerializer(serializers.Serializer):
     """A role that reaches an organisation: its own (`via` null) or a group's it belongs to."""
 
     rolle = serializers.ChoiceField(choices=Rolle.choices)
-    via = GruppeRefSerializer(
-        allow_null=True,
-        help_text=_("The group that has the role; null when the role is the organisation's own."),
-    )
+    via = GruppeRefSerializer(allow_null=True)  # null: the organisation's own role
     gjennom = GruppeRefSerializer(
-        many=True,
-        help_text=_("The groups in between when the organisation belongs to `via` through them."),
+        many=True, help_text=_("The groups in between; empty for a direct membership.")
     )
 
 
@@ -176,45 +172,27 @@ class OrganisasjonAnsvarSerializer(serializers.Serializer):
 
 
 class OrganisasjonDetailSerializer(OrganisasjonSerializer):
-    """One organisation with everything its «Ansvar» page shows: its groups and members, and
-    each measure that reaches it directly or through a group it belongs to."""
+    """One organisation with everything its «Ansvar» page shows: the groups it belongs to
+    (`gjennom`: the groups in between), a group's members, the counts of that page
+    (antall_hovedansvar/antall_samarbeid: its own roles), and each measure that reaches it
+    with its roles (`via`: the group that has the role, null for its own)."""
 
     grupper = GruppetilhoerighetSerializer(
-        source="ansvar_oversikt.grupper.grupper",
-        many=True,
-        read_only=True,
-        help_text=_("Groups it belongs to, directly or through groups that are members."),
+        source="ansvar_oversikt.grupper.grupper", many=True, read_only=True
     )
     medlemmer = GruppeRefSerializer(
-        source="ansvar_oversikt.grupper.medlemmer",
-        many=True,
-        read_only=True,
-        help_text=_("For a group: its direct members."),
+        source="ansvar_oversikt.grupper.medlemmer", many=True, read_only=True
     )
-    antall_tiltak = serializers.IntegerField(
-        source="ansvar_oversikt.tall.tiltak",
-        read_only=True,
-        help_text=_("Measures that reach it, directly or through its groups."),
-    )
-    antall_direkte = serializers.IntegerField(
-        source="ansvar_oversikt.tall.direkte",
-        read_only=True,
-        help_text=_("Measures where it has a role of its own."),
-    )
+    antall_tiltak = serializers.IntegerField(source="ansvar_oversikt.tall.tiltak", read_only=True)
+    antall_direkte = serializers.IntegerField(source="ansvar_oversikt.tall.direkte", read_only=True)
     antall_bare_via_grupper = serializers.IntegerField(
-        source="ansvar_oversikt.tall.bare_via_grupper",
-        read_only=True,
-        help_text=_("Measures that reach it only through its groups."),
+        source="ansvar_oversikt.tall.bare_via_grupper", read_only=True
     )
     antall_hovedansvar_via_grupper = serializers.IntegerField(
-        source="ansvar_oversikt.tall.hovedansvar_via_grupper",
-        read_only=True,
-        help_text=_("Measures a group it belongs to leads."),
+        source="ansvar_oversikt.tall.hovedansvar_via_grupper", read_only=True
     )
     antall_samarbeid_via_grupper = serializers.IntegerField(
-        source="ansvar_oversikt.tall.samarbeid_via_grupper",
-        read_only=True,
-        help_text=_("Measures a group it belongs to collaborates on."),
+        source="ansvar_oversikt.tall.samarbeid_via_grupper", read_only=True
     )
     ansvar = serializers.SerializerMethodField()
 
@@ -245,13 +223,7 @@ class OrganisasjonDetailSerializer(OrganisasjonSerializer):
             "The partner registry. Counts of roles cover only the programmes you may see."
         ),
     ),
-    retrieve=extend_schema(
-        summary=_("One organisation"),
-        description=_(
-            "With its groups and members and every measure that reaches it, directly or "
-            "through a group it belongs to, in the programmes you may see."
-        ),
-    ),
+    retrieve=extend_schema(summary=_("One organisation")),
 )
 class OrganisasjonViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = OrganisasjonFilter
@@ -320,8 +292,8 @@ class TiltakSerializer(serializers.ModelSerializer):
     samarbeidsparter = TiltakPartSerializer(many=True, read_only=True)
     organisasjon_roller = serializers.SerializerMethodField(
         help_text=_(
-            "With the `organisasjon` filter: that organisation's roles in the measure, its own "
-            "and those through groups it belongs to (`via`). Null without the filter."
+            "With the organisation filter: its roles in the measure, its own and through its "
+            "groups (via). Null without the filter."
         )
     )
     url = PageUrlField()

@@ -42,7 +42,7 @@ def _download_format(request) -> str | None:
     if fmt in (None, ""):
         return None
     if fmt not in DOWNLOAD_FORMATS:
-        raise Http404(_("Unknown download format."))
+        raise Http404(_("Not found."))
     return fmt
 
 
