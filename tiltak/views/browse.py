@@ -136,7 +136,7 @@ def tiltak_search(request):
     show_all = request.GET.get("side") == ALL_PAGES
     paginator = Paginator(results, SEARCH_PAGE_SIZE)
     if show_all:
-        paginator = Paginator(results, max(1, paginator.count))
+        paginator.per_page = max(1, paginator.count)  # before num_pages is first worked out
     page = paginator.get_page(1 if show_all else request.GET.get("side"))
     roller = roles_of([t.pk for t in page.object_list]) or {}
     return render(
