@@ -68,7 +68,7 @@ class TiltakFilter(django_filters.FilterSet):
     )
     direkte = django_filters.BooleanFilter(
         label=_("Only the organisation's own roles (not through its groups)"),
-        method="filter_noop",
+        method="filter_flag_noop",
         widget=FlagCheckbox,
     )
     type = django_filters.ChoiceFilter(
@@ -160,8 +160,12 @@ class TiltakFilter(django_filters.FilterSet):
             roles = roles.filter(rolle=rolle)
         return queryset.filter(pk__in=roles.values("tiltak_id"))
 
-    def filter_noop(self, queryset, name, value):
-        # The role and `direkte` only qualify the organisation filter (see filter_organisasjon).
+    def filter_noop(self, queryset, name, value: str):
+        # The role only qualifies the organisation filter (see filter_organisasjon).
+        return queryset
+
+    def filter_flag_noop(self, queryset, name, value: bool):
+        # `direkte` only qualifies the organisation filter (see organisasjon_grupper).
         return queryset
 
     @extend_schema_field({"type": "integer", "description": "Region id."})
