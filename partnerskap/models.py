@@ -1,7 +1,8 @@
 import rules
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,88 @@ class OrganisasjonAlias(models.Model):
 
     def __str__(self) -> str:
         return self.navn
+
+
+class Gruppemedlemskap(models.Model):
+    """One organisation's membership of a group ("Regionrådene" ∋ Regionrådet for Hallingdal).
+
+    A responsibility given to a group reaches its members. Groups may be members of groups
+    («Kommunene» ∋ «Kommunene i Hallingdal» ∋ Gol kommune); `clean()` refuses a membership that
+    would close a cycle, and the reads (partnerskap.selectors.organisasjon_grupper) walk the
+    memberships with a visited set, so a cycle written past `clean()` cannot make them loop."""
+
+    gruppe = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        related_name="medlemmer",
+        limit_choices_to={"er_gruppe": True},
+    )
+    medlem = models.ForeignKey(
+        Organisasjon,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="grupper",
+    )
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        ordering = ["gruppe_id", "medlem_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gruppe", "medlem"], name="gruppemedlemskap_unique_member"
+            ),
+            models.CheckConstraint(
+                condition=~Q(gruppe=F("medlem")), name="gruppemedlemskap_not_own_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gruppe.navn} ∋ {self.medlem.navn}"
+
+    def clean(self) -> None:
+        # The group may be an organisation not saved yet (the admin's add form with this
+        # inline), so it is read from the relation, not by id.
+        try:
+            gruppe = self.gruppe
+        except Organisasjon.DoesNotExist:
+            gruppe = None
+        errors: dict[str, str] = {}
+        if gruppe is not None and not gruppe.er_gruppe:
+            errors["gruppe"] = _(
+                "%(navn)s is not marked as a group; only a group can have members."
+            ) % {"navn": gruppe.navn}
+        if self.gruppe_id is not None and self.gruppe_id == self.medlem_id:
+            errors["medlem"] = _("A group cannot be a member of itself.")
+        elif (
+            self.gruppe_id is not None
+            and self.medlem_id is not None
+            and self._member_contains_group()
+        ):
+            errors["medlem"] = _(
+                "%(medlem)s already contains %(gruppe)s (directly or through its members), "
+                "so it cannot also be its member."
+            ) % {"medlem": self.medlem.navn, "gruppe": self.gruppe.navn}
+        if errors:
+            raise ValidationError(errors)
+
+    def _member_contains_group(self) -> bool:
+        """Whether the group is already reachable downwards from the new member: then the new
+        membership would close a cycle. One query (every membership: the registry is small)."""
+        children: dict[int, list[int]] = {}
+        edges = Gruppemedlemskap.objects.exclude(pk=self.pk).values_list("gruppe_id", "medlem_id")
+        for gruppe_id, medlem_id in edges:
+            children.setdefault(gruppe_id, []).append(medlem_id)
+        seen, stack = {self.medlem_id}, [self.medlem_id]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child == self.gruppe_id:
+                    return True
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return False
 
 
 class BrukerRolle(models.TextChoices):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .models import Organisasjon, OrganisasjonAlias
+from .models import Gruppemedlemskap, Organisasjon, OrganisasjonAlias
 
 
 def fold(text: str) -> str:
@@ -115,3 +115,76 @@ def organisasjon_by_name() -> dict[str, Organisasjon]:
         if owner is not None:
             index.setdefault(fold(alias.navn), owner)
     return index
+
+
+# Groups ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gruppetilhoerighet:
+    """A group an organisation belongs to. `sti` is the way there: the groups from the one the
+    organisation is a direct member of up to `gruppe` itself, e.g. (Kommunene i Hallingdal,
+    Kommunene) for Gol kommune's membership of «Kommunene»."""
+
+    gruppe: Organisasjon
+    sti: tuple[Organisasjon, ...]
+
+    @property
+    def direkte(self) -> bool:
+        return len(self.sti) == 1
+
+    @property
+    def gjennom(self) -> tuple[Organisasjon, ...]:
+        """The groups in between (empty for a direct membership)."""
+        return self.sti[:-1]
+
+    @property
+    def gjennom_navn(self) -> str:
+        """The names of the groups in between, for «(through Kommunene i Hallingdal)»."""
+        return ", ".join(g.navn for g in self.gjennom)
+
+
+@dataclass(frozen=True)
+class Grupperelasjoner:
+    """An organisation's place among the groups: the groups it belongs to, directly or through
+    groups that are members of groups (nearest first), and, for a group, its direct members."""
+
+    grupper: tuple[Gruppetilhoerighet, ...]
+    medlemmer: tuple[Organisasjon, ...]
+
+    @property
+    def gruppe_ids(self) -> list[int]:
+        return [g.gruppe.pk for g in self.grupper]
+
+    def via(self, gruppe_id: int) -> Gruppetilhoerighet | None:
+        return next((g for g in self.grupper if g.gruppe.pk == gruppe_id), None)
+
+
+def organisasjon_grupper(*, organisasjon: Organisasjon) -> Grupperelasjoner:
+    """The groups `organisasjon` belongs to and (for a group) its members, in one query
+    whatever the nesting: every membership is read with both organisations (the registry has
+    hundreds of rows) and walked upwards breadth-first, so each group is reached once, by its
+    shortest way, and a cycle (which Gruppemedlemskap.clean() refuses anyway) ends the walk
+    instead of looping. Groups at the same depth come in name order."""
+    parents: dict[int, list[Organisasjon]] = {}
+    medlemmer: list[Organisasjon] = []
+    for m in Gruppemedlemskap.objects.select_related("gruppe", "medlem"):
+        parents.setdefault(m.medlem_id, []).append(m.gruppe)
+        if m.gruppe_id == organisasjon.pk:
+            medlemmer.append(m.medlem)
+    grupper: list[Gruppetilhoerighet] = []
+    seen = {organisasjon.pk}
+    level: list[tuple[int, tuple[Organisasjon, ...]]] = [(organisasjon.pk, ())]
+    while level:
+        next_level = []
+        for org_id, sti in level:
+            for gruppe in sorted(parents.get(org_id, []), key=lambda g: fold(g.navn)):
+                if gruppe.pk in seen:
+                    continue
+                seen.add(gruppe.pk)
+                tilhoerighet = Gruppetilhoerighet(gruppe=gruppe, sti=(*sti, gruppe))
+                grupper.append(tilhoerighet)
+                next_level.append((gruppe.pk, tilhoerighet.sti))
+        level = next_level
+    medlemmer.sort(key=lambda o: fold(o.navn))
+    return Grupperelasjoner(grupper=tuple(grupper), medlemmer=tuple(medlemmer))

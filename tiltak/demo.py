@@ -1,7 +1,8 @@
 """Loads the demo data kept in fixtures/source/: the organisation registry, the real Buskerud
 programme 2019-2020 (seed 000, via the hand-checked extraction) and Vestfold og Telemark's
-2021-2022 programme (seed 001). Idempotent: a programme that is already there is left as it is,
-so edits made in the portal are never overwritten by a second load."""
+2021-2022 programme (seed 001), and the members of the registry's groups. Idempotent: a programme
+that is already there is left as it is, and so is a group that already has members, so edits made
+in the portal or the admin are never overwritten by a second load."""
 
 import json
 import re
@@ -9,10 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
+from partnerskap.models import (
+    Gruppemedlemskap,
+    Organisasjon,
+    OrganisasjonAlias,
+    OrganisasjonType,
+    Region,
+)
 from partnerskap.selectors import fold, organisasjon_by_name
 
 from .models import (
@@ -33,6 +41,7 @@ SOURCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "source"
 BUSKERUD_FILE = "buskerud_handlingsprogram_2019_2020.json"
 VT_FILE = "vestfold_telemark_2021_2022.json"
 REGISTRY_FILE = "organisasjoner.json"
+MEMBERSHIP_FILE = "gruppemedlemskap.json"
 
 
 class DemoDataError(Exception):
@@ -42,6 +51,7 @@ class DemoDataError(Exception):
 @dataclass
 class LoadReport:
     organisasjoner: int = 0
+    gruppemedlemskap: int = 0
     programmer: list[str] = field(default_factory=list)
     hoppet_over: list[str] = field(default_factory=list)
 
@@ -99,6 +109,30 @@ def _load_registry(registry: dict) -> dict[str, Organisasjon]:
         for alias in entry.get("alias", []):
             OrganisasjonAlias.objects.get_or_create(navn=alias, defaults={"organisasjon": org})
     return by_key
+
+
+def _load_memberships(data: dict, by_key: dict[str, Organisasjon]) -> int:
+    """Create the members of each group in `data` (gruppemedlemskap.json) unless the group
+    already has members; each membership is validated (a group, not itself, no cycle).
+    Returns how many were created."""
+    created = 0
+    for entry in data["grupper"]:
+        keys = [entry["gruppe"], *entry["medlemmer"]]
+        missing = [k for k in keys if k not in by_key]
+        if missing:
+            raise DemoDataError(f"Membership of {entry['gruppe']!r} names unknown keys {missing}")
+        gruppe = by_key[entry["gruppe"]]
+        if Gruppemedlemskap.objects.filter(gruppe=gruppe).exists():
+            continue
+        for key in entry["medlemmer"]:
+            membership = Gruppemedlemskap(gruppe=gruppe, medlem=by_key[key])
+            try:
+                membership.full_clean()
+            except ValidationError as exc:
+                raise DemoDataError(f"{gruppe.navn} ∋ {key}: {exc.messages}") from exc
+            membership.save()
+            created += 1
+    return created
 
 
 def _plan(name: str, eier: Organisasjon) -> RegionalPlan:
@@ -266,6 +300,7 @@ def demo_load(*, source_dir: Path = SOURCE_DIR) -> LoadReport:
     by_key = _load_registry(registry)
     resolver = PartyResolver(registry, by_key)
     report = LoadReport(organisasjoner=len(by_key))
+    report.gruppemedlemskap = _load_memberships(_read(MEMBERSHIP_FILE, source_dir), by_key)
     for name, loader in (
         (BUSKERUD_FILE, lambda d: load_buskerud(d, resolver, by_key)),
         (VT_FILE, lambda d: load_vestfold_telemark(d, resolver)),

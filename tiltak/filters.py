@@ -1,6 +1,6 @@
 """Tiltak search filters, shared by the HTML search page and the API."""
 
-from functools import reduce
+from functools import cached_property, reduce
 from operator import and_, or_
 
 import django_filters
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from partnerskap.models import Organisasjon, Region
+from partnerskap.selectors import Grupperelasjoner, organisasjon_grupper
 
 from .models import Ansvar, Delmaal, Handlingsprogram, Rolle, Tema, Tiltak, TiltakStatus, TiltakType
 
@@ -31,6 +32,14 @@ class RolleFilterChoices:
         (Rolle.HOVEDANSVAR, _("Lead responsibility")),
         (Rolle.SAMARBEIDSPART, _("Collaborator")),
     ]
+
+
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox in the search form that the API can also set: "true"/"1"/"on"/"ja" tick it,
+    anything else (absent, "false", "0", "nei") leaves it unticked."""
+
+    def value_from_datadict(self, data, files, name):
+        return str(data.get(name, "")).strip().lower() in {"true", "1", "on", "ja"}
 
 
 class TiltakFilter(django_filters.FilterSet):
@@ -57,6 +66,11 @@ class TiltakFilter(django_filters.FilterSet):
         empty_label=RolleFilterChoices.choices[0][1],
         method="filter_noop",
     )
+    direkte = django_filters.BooleanFilter(
+        label=_("Only the organisation's own roles (not through its groups)"),
+        method="filter_flag_noop",
+        widget=FlagCheckbox,
+    )
     type = django_filters.ChoiceFilter(
         label=_("Type"), choices=TiltakType.choices, empty_label=_("All")
     )
@@ -79,6 +93,7 @@ class TiltakFilter(django_filters.FilterSet):
             "delmaal",
             "organisasjon",
             "rolle",
+            "direkte",
             "type",
             "status",
             "region",
@@ -120,13 +135,37 @@ class TiltakFilter(django_filters.FilterSet):
             per_word.append(reduce(or_, fields))
         return queryset.filter(reduce(and_, per_word))
 
+    @cached_property
+    def organisasjon_grupper(self) -> Grupperelasjoner | None:
+        """The groups of the organisation searched for, whose roles count as its own unless
+        `direkte` is ticked; None without an organisation (or when the form is invalid). The
+        search page and the API use it to mark each result «via <group>»."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        organisasjon = self.form.cleaned_data.get("organisasjon")
+        if not organisasjon:
+            return None
+        if self.form.cleaned_data.get("direkte"):
+            return Grupperelasjoner(grupper=(), medlemmer=())
+        return organisasjon_grupper(organisasjon=organisasjon)
+
     def filter_organisasjon(self, queryset, name, value: Organisasjon):
+        """Tiltak where the organisation, or a group it belongs to (nested groups too), has a
+        role — the given role when `rolle` is set."""
         if not value:
             return queryset
-        return queryset.for_organisasjon(value, rolle=self.form.cleaned_data.get("rolle") or None)
+        grupper = self.organisasjon_grupper or Grupperelasjoner(grupper=(), medlemmer=())
+        roles = Ansvar.objects.filter(organisasjon_id__in=[value.pk, *grupper.gruppe_ids])
+        if rolle := self.form.cleaned_data.get("rolle"):
+            roles = roles.filter(rolle=rolle)
+        return queryset.filter(pk__in=roles.values("tiltak_id"))
 
     def filter_noop(self, queryset, name, value: str):
         # The role only qualifies the organisation filter (see filter_organisasjon).
+        return queryset
+
+    def filter_flag_noop(self, queryset, name, value: bool):
+        # `direkte` only qualifies the organisation filter (see organisasjon_grupper).
         return queryset
 
     @extend_schema_field({"type": "integer", "description": "Region id."})

@@ -79,11 +79,16 @@ def test_find_measures_by_organisation_and_switch_to_nynorsk(page, buskerud):
 
     expect(page).to_have_url(re.compile(rf"organisasjon={HALLINGDAL_SLUG}"))
     expect(page).to_have_url(re.compile(r"rolle=hovedansvar"))
-    # "2 tiltak funnet": the count is what the heading starts with.
-    expect(page.locator("#resultat")).to_have_text(re.compile(r"^\s*2\b"))
+    # "6 tiltak funnet": its own two leads and four that groups it belongs to lead
+    # («Regionrådene»: 3.8, 7.32; «Kommuneregionene»: 3.19, 6.18), marked as such.
+    expect(page.locator("#resultat")).to_have_text(re.compile(r"^\s*6\b"))
     rows = result_rows(page)
-    expect(rows).to_have_count(2)
-    expect(rows.locator("td:first-child")).to_have_text(["3.23", "3.36"])
+    expect(rows).to_have_count(6)
+    expect(rows.locator("td:first-child")).to_have_text(
+        ["3.8", "3.19", "3.23", "3.36", "6.18", "7.32"]
+    )
+    expect(row_numbered(rows, "3.8").locator('li[data-via="regionradene"]')).to_have_count(1)
+    expect(row_numbered(rows, "3.36").locator("li[data-via]")).to_have_count(0)
     # The filters keep what the user chose.
     expect(search.get_by_label(NB_ORGANISATION, exact=True)).to_have_value(HALLINGDAL_SLUG)
     expect(search.get_by_label(NB_ROLE, exact=True)).to_have_value("hovedansvar")
@@ -150,5 +155,8 @@ def test_organisation_page_lists_roles(page, demo_data):
     for nummer, role in [("3.23", NB_LEAD), ("3.36", NB_LEAD), ("4.6", NB_COLLABORATOR)]:
         row = row_numbered(rows, nummer)
         expect(row).to_have_count(1)
-        expect(row.locator("td").nth(2)).to_have_text(role)
+        expect(row.locator("td").nth(2).locator(".ds-tag")).to_have_text(role)
+    # What reaches it through «Regionrådene» is listed too, and says so.
+    expect(row_numbered(rows, "3.8").locator(".ds-tag")).to_have_count(0)
+    expect(row_numbered(rows, "3.8").locator('li[data-via="regionradene"]')).to_have_count(1)
     assert_accessible(page)

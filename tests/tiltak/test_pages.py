@@ -67,17 +67,24 @@ def test_draft_programmes_are_not_public(client, db):
 
 def test_search_by_organisation_as_lead(client, buskerud):
     url = reverse("tiltak:tiltak_search") + "?organisasjon=regionradet-hallingdal&rolle=hovedansvar"
-    page = html(client.get(url))
+    response = client.get(url)
+    page = html(response)
     assert "Styrke omdømme i Buskerud" in page  # 3.23
     assert "Videreføre forum for næringssamarbeid i Hallingdal" in page  # 3.36
-    response = client.get(url)
-    assert response.context["count"] == 2
+    # Its own two leads, and four that «Regionrådene» and «Kommuneregionene» lead (it is a
+    # member of both): 3.8 and 7.32, 3.19 and 6.18.
+    assert response.context["count"] == 6
+    # Only its own roles when asked.
+    assert client.get(url + "&direkte=on").context["count"] == 2
 
 
 def test_search_by_organisation_either_role_and_collaborator(client, buskerud):
     base = reverse("tiltak:tiltak_search") + "?organisasjon=regionradet-hallingdal"
-    assert client.get(base).context["count"] == 3
-    assert client.get(base + "&rolle=samarbeidspart").context["count"] == 1
+    assert client.get(base + "&direkte=on").context["count"] == 3
+    assert client.get(base + "&direkte=on&rolle=samarbeidspart").context["count"] == 1
+    assert client.get(base).context["count"] == 10
+    # 4.6 its own; 3.2, 3.23, 3.40, 6.13 as a member of a group that collaborates.
+    assert client.get(base + "&rolle=samarbeidspart").context["count"] == 5
 
 
 @pytest.mark.parametrize(
@@ -144,10 +151,12 @@ def test_organisation_page_lists_responsibility_grouped(client, buskerud):
     response = client.get(reverse("tiltak:organisasjon_detail", args=["regionradet-hallingdal"]))
     page = html(response)
     ansvar = response.context["ansvar"]
-    assert (ansvar.antall_hovedansvar, ansvar.antall_samarbeid, ansvar.antall_tiltak) == (2, 1, 3)
+    # Its own roles: lead in 3.23 and 3.36, collaborator in 4.6; seven more through its groups.
+    assert (ansvar.antall_hovedansvar, ansvar.antall_samarbeid, ansvar.antall_tiltak) == (2, 1, 10)
+    assert (ansvar.tall.direkte, ansvar.tall.bare_via_grupper) == (3, 7)
     [programme] = ansvar.programmer
-    assert [t.tema.nummer for t in programme.temaer] == [3, 4]
-    for nummer in ("3.23", "3.36", "4.6"):
+    assert [t.tema.nummer for t in programme.temaer] == [3, 4, 6, 7]
+    for nummer in ("3.23", "3.36", "4.6", "3.8", "7.32", "3.40"):
         assert f">{nummer}<" in page
 
 

@@ -16,8 +16,15 @@ from rest_framework.response import Response
 from partnerskap.filters import OrganisasjonFilter
 from partnerskap.models import Organisasjon, OrganisasjonType, Region
 from tiltak.filters import TiltakFilter
-from tiltak.models import Handlingsprogram, ProgramStatus, Tiltak, TiltakStatus, TiltakType
-from tiltak.selectors.ansvar import organisasjon_list
+from tiltak.models import Handlingsprogram, ProgramStatus, Rolle, Tiltak, TiltakStatus, TiltakType
+from tiltak.selectors.ansvar import (
+    GruppeRolle,
+    OrganisasjonAnsvar,
+    TiltakRoller,
+    organisasjon_ansvar,
+    organisasjon_list,
+    tiltak_roller,
+)
 from tiltak.selectors.programmes import programme_list, visible_programmes
 from tiltak.selectors.search import tiltak_list
 from tiltak.selectors.tree import programme_tree
@@ -115,6 +122,100 @@ class OrganisasjonSerializer(serializers.ModelSerializer):
         ]
 
 
+class GruppeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField()
+    navn = serializers.CharField()
+
+
+class OrganisasjonRolleSerializer(serializers.Serializer):
+    """A role that reaches an organisation: its own (`via` null) or a group's it belongs to."""
+
+    rolle = serializers.ChoiceField(choices=Rolle.choices)
+    via = GruppeRefSerializer(allow_null=True)  # null: the organisation's own role
+    gjennom = GruppeRefSerializer(
+        many=True, help_text=_("The groups in between; empty for a direct membership.")
+    )
+
+
+def roles_data(roller: list[str], via_grupper: list[GruppeRolle]) -> list[dict]:
+    """The organisation's own roles first, then those through its groups (nearest first)."""
+    return [{"rolle": r, "via": None, "gjennom": []} for r in roller] + [
+        {"rolle": g.rolle, "via": g.via.gruppe, "gjennom": list(g.via.gjennom)} for g in via_grupper
+    ]
+
+
+class GruppetilhoerighetSerializer(GruppeRefSerializer):
+    id = serializers.IntegerField(source="gruppe.pk")
+    slug = serializers.CharField(source="gruppe.slug")
+    navn = serializers.CharField(source="gruppe.navn")
+    gjennom = GruppeRefSerializer(
+        many=True, help_text=_("The groups in between; empty for a direct membership.")
+    )
+
+
+class TiltakRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    program = serializers.IntegerField(source="program_id", help_text=_("Programme id."))
+    nummer_visning = serializers.CharField()
+    tittel = serializers.CharField()
+    url = PageUrlField()
+
+
+class OrganisasjonAnsvarSerializer(serializers.Serializer):
+    tiltak = TiltakRefSerializer()
+    roller = serializers.SerializerMethodField()
+
+    @extend_schema_field(OrganisasjonRolleSerializer(many=True))
+    def get_roller(self, rad) -> list:
+        return OrganisasjonRolleSerializer(roles_data(rad.roller, rad.via_grupper), many=True).data
+
+
+class OrganisasjonDetailSerializer(OrganisasjonSerializer):
+    """One organisation with everything its «Ansvar» page shows: the groups it belongs to
+    (`gjennom`: the groups in between), a group's members, the counts of that page
+    (antall_hovedansvar/antall_samarbeid: its own roles), and each measure that reaches it
+    with its roles (`via`: the group that has the role, null for its own)."""
+
+    grupper = GruppetilhoerighetSerializer(
+        source="ansvar_oversikt.grupper.grupper", many=True, read_only=True
+    )
+    medlemmer = GruppeRefSerializer(
+        source="ansvar_oversikt.grupper.medlemmer", many=True, read_only=True
+    )
+    antall_tiltak = serializers.IntegerField(source="ansvar_oversikt.tall.tiltak", read_only=True)
+    antall_direkte = serializers.IntegerField(source="ansvar_oversikt.tall.direkte", read_only=True)
+    antall_bare_via_grupper = serializers.IntegerField(
+        source="ansvar_oversikt.tall.bare_via_grupper", read_only=True
+    )
+    antall_hovedansvar_via_grupper = serializers.IntegerField(
+        source="ansvar_oversikt.tall.hovedansvar_via_grupper", read_only=True
+    )
+    antall_samarbeid_via_grupper = serializers.IntegerField(
+        source="ansvar_oversikt.tall.samarbeid_via_grupper", read_only=True
+    )
+    ansvar = serializers.SerializerMethodField()
+
+    class Meta(OrganisasjonSerializer.Meta):
+        fields = read_only_fields = [
+            *OrganisasjonSerializer.Meta.fields,
+            "grupper",
+            "medlemmer",
+            "antall_tiltak",
+            "antall_direkte",
+            "antall_bare_via_grupper",
+            "antall_hovedansvar_via_grupper",
+            "antall_samarbeid_via_grupper",
+            "ansvar",
+        ]
+
+    @extend_schema_field(OrganisasjonAnsvarSerializer(many=True))
+    def get_ansvar(self, obj) -> list:
+        oversikt: OrganisasjonAnsvar = obj.ansvar_oversikt
+        rows = [rad for program in oversikt.programmer for rad in program.rader]
+        return OrganisasjonAnsvarSerializer(rows, many=True, context=self.context).data
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("List organisations"),
@@ -125,13 +226,24 @@ class OrganisasjonSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary=_("One organisation")),
 )
 class OrganisasjonViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = OrganisasjonSerializer
     filterset_class = OrganisasjonFilter
     lookup_field = "slug"
 
     def get_queryset(self):
         programmes = visible_programmes(self.request.user)
         return organisasjon_list(programmes=programmes).prefetch_related("aliaser")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return OrganisasjonDetailSerializer
+        return OrganisasjonSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        organisasjon = self.get_object()
+        organisasjon.ansvar_oversikt = organisasjon_ansvar(
+            organisasjon=organisasjon, programmes=visible_programmes(request.user)
+        )
+        return Response(self.get_serializer(organisasjon).data)
 
 
 # --- Tiltak -------------------------------------------------------------------------------
@@ -178,7 +290,23 @@ class TiltakSerializer(serializers.ModelSerializer):
     status = TiltakStatusValueSerializer(source="*", read_only=True)
     hovedansvar = TiltakPartSerializer(many=True, read_only=True)
     samarbeidsparter = TiltakPartSerializer(many=True, read_only=True)
+    organisasjon_roller = serializers.SerializerMethodField(
+        help_text=_(
+            "With the organisation filter: its roles in the measure, its own and through its "
+            "groups (via). Null without the filter."
+        )
+    )
     url = PageUrlField()
+
+    @extend_schema_field(OrganisasjonRolleSerializer(many=True, allow_null=True))
+    def get_organisasjon_roller(self, tiltak) -> list | None:
+        roller: dict[int, TiltakRoller] | None = self.context.get("organisasjon_roller")
+        if roller is None:
+            return None
+        entry = roller.get(tiltak.pk, TiltakRoller([], []))
+        return OrganisasjonRolleSerializer(
+            roles_data(entry.roller, entry.via_grupper), many=True
+        ).data
 
     class Meta:
         model = Tiltak
@@ -203,18 +331,25 @@ class TiltakSerializer(serializers.ModelSerializer):
             "samarbeidsparter",
             "hovedansvar_tekst",
             "samarbeidsparter_tekst",
+            "organisasjon_roller",
             "url",
         ]
 
 
 class VisibleProgrammesFilterBackend(DjangoFilterBackend):
     """Gives the FilterSet the programmes this user may see, so a programme, theme or
-    sub-goal outside them is an invalid choice (400), exactly as on the search page."""
+    sub-goal outside them is an invalid choice (400), exactly as on the search page. Keeps
+    the FilterSet on the view, whose list marks each measure with the organisation's role."""
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         kwargs["programmes"] = visible_programmes(request.user)
         return kwargs
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        view.tiltak_filterset = filterset
+        return filterset
 
 
 @extend_schema_view(
@@ -231,9 +366,35 @@ class TiltakViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [VisibleProgrammesFilterBackend]
     filterset_class = TiltakFilter
 
+    tiltak_filterset: TiltakFilter | None = None
+
     def get_queryset(self):
         programmes = visible_programmes(self.request.user)
         return tiltak_list(queryset=Tiltak.objects.filter(program__in=programmes))
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = self.get_serializer_context()
+        context["organisasjon_roller"] = self._organisation_roles(rows)
+        serializer = self.get_serializer(rows, many=True, context=context)
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
+    def _organisation_roles(self, rows: "list[Tiltak]") -> dict[int, TiltakRoller] | None:
+        """With the `organisasjon` filter: its roles in these measures (one query)."""
+        filterset = self.tiltak_filterset
+        if filterset is None:
+            return None
+        grupper = filterset.organisasjon_grupper
+        if grupper is None:
+            return None
+        organisasjon = filterset.form.cleaned_data["organisasjon"]
+        return tiltak_roller(
+            organisasjon=organisasjon, grupper=grupper, tiltak=[t.pk for t in rows]
+        )
 
 
 # --- Programmes ---------------------------------------------------------------------------

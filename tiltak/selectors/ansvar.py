@@ -1,4 +1,5 @@
-"""Organisations and the tiltak each leads or collaborates on («Ansvar»)."""
+"""Organisations and the tiltak each leads or collaborates on («Ansvar»), directly or through
+the groups it belongs to ("Regionrådene" ∋ Regionrådet for Hallingdal)."""
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from partnerskap.models import Organisasjon
+from partnerskap.selectors import Grupperelasjoner, Gruppetilhoerighet, organisasjon_grupper
 from tiltak.models import Ansvar, Handlingsprogram, Rolle, Tema, Tiltak
 
 
@@ -27,10 +29,34 @@ def organisasjon_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Org
     )
 
 
-class AnsvarRad(NamedTuple):
+class GruppeRolle(NamedTuple):
+    """A role that reaches the organisation through a group it belongs to."""
+
+    rolle: str
+    via: Gruppetilhoerighet  # .gruppe holds the role; .gjennom the groups in between
+
+    @property
+    def rolle_display(self) -> str:
+        return str(Rolle(self.rolle).label)
+
+
+@dataclass
+class AnsvarRad:
+    """One tiltak on the organisation's page: its own roles, the roles that reach it through
+    its groups, and every party of the tiltak."""
+
     tiltak: Tiltak
-    roller: list[str]  # the organisation's roles in the tiltak
-    parter: list[Ansvar]  # every party of the tiltak, the organisation included
+    roller: list[str] = field(default_factory=list)  # the organisation's own roles
+    via_grupper: list[GruppeRolle] = field(default_factory=list)
+    parter: list[Ansvar] = field(default_factory=list)  # every party, the organisation included
+
+    @property
+    def direkte(self) -> bool:
+        return bool(self.roller)
+
+    @property
+    def roller_via_grupper(self) -> set[str]:
+        return {g.rolle for g in self.via_grupper}
 
 
 @dataclass
@@ -40,40 +66,112 @@ class AnsvarTema:
 
 
 @dataclass
+class AnsvarTall:
+    """Counts of one programme or of all: tiltak with an own role (`direkte`), tiltak reached
+    only through groups (`bare_via_grupper`); own roles and roles through groups by kind (a
+    tiltak led through two groups counts once)."""
+
+    direkte: int = 0
+    bare_via_grupper: int = 0
+    hovedansvar: int = 0
+    samarbeid: int = 0
+    hovedansvar_via_grupper: int = 0
+    samarbeid_via_grupper: int = 0
+
+    @property
+    def tiltak(self) -> int:
+        return self.direkte + self.bare_via_grupper
+
+    @property
+    def via_grupper(self) -> int:
+        return self.hovedansvar_via_grupper + self.samarbeid_via_grupper
+
+    def add(self, rad: AnsvarRad) -> None:
+        if rad.direkte:
+            self.direkte += 1
+        else:
+            self.bare_via_grupper += 1
+        self.hovedansvar += rad.roller.count(Rolle.HOVEDANSVAR)
+        self.samarbeid += rad.roller.count(Rolle.SAMARBEIDSPART)
+        via = rad.roller_via_grupper
+        self.hovedansvar_via_grupper += Rolle.HOVEDANSVAR in via
+        self.samarbeid_via_grupper += Rolle.SAMARBEIDSPART in via
+
+
+@dataclass
 class AnsvarProgram:
     program: Handlingsprogram
     temaer: list[AnsvarTema] = field(default_factory=list)
-    antall_hovedansvar: int = 0
-    antall_samarbeid: int = 0
+    tall: AnsvarTall = field(default_factory=AnsvarTall)
+
+    # The names the page and the tests have used since before groups: own roles.
+    @property
+    def antall_hovedansvar(self) -> int:
+        return self.tall.hovedansvar
+
+    @property
+    def antall_samarbeid(self) -> int:
+        return self.tall.samarbeid
 
     @property
     def antall_tiltak(self) -> int:
-        return sum(len(t.rader) for t in self.temaer)
+        return self.tall.tiltak
+
+    @property
+    def rader(self) -> list[AnsvarRad]:
+        return [rad for t in self.temaer for rad in t.rader]
 
 
 @dataclass
 class OrganisasjonAnsvar:
     programmer: list[AnsvarProgram]
-    antall_hovedansvar: int
-    antall_samarbeid: int
+    grupper: Grupperelasjoner
+    tall: AnsvarTall
+
+    @property
+    def antall_hovedansvar(self) -> int:
+        return self.tall.hovedansvar
+
+    @property
+    def antall_samarbeid(self) -> int:
+        return self.tall.samarbeid
 
     @property
     def antall_tiltak(self) -> int:
-        return sum(p.antall_tiltak for p in self.programmer)
+        return self.tall.tiltak
+
+
+def _roles_in_scope(
+    *, organisasjon: Organisasjon, grupper: Grupperelasjoner, programmes
+) -> QuerySet[Ansvar]:
+    return Ansvar.objects.filter(
+        organisasjon_id__in=[organisasjon.pk, *grupper.gruppe_ids],
+        tiltak__program__in=programmes,
+        tiltak__slettet__isnull=True,
+    )
 
 
 def organisasjon_ansvar(
-    *, organisasjon: Organisasjon, programmes: QuerySet[Handlingsprogram]
+    *,
+    organisasjon: Organisasjon,
+    programmes: QuerySet[Handlingsprogram],
+    grupper: Grupperelasjoner | None = None,
 ) -> OrganisasjonAnsvar:
-    """Every tiltak where the organisation leads or collaborates, grouped by programme and
-    tema, with its roles in each. One query for the roles, one for the other parties."""
+    """Every tiltak where the organisation leads or collaborates, directly or through a group
+    it belongs to (nested groups included), grouped by programme and tema; each row says which
+    roles are the organisation's own and which come through which group. Three queries
+    whatever the data: the memberships (unless `grupper` is given), the roles, the parties."""
+    if grupper is None:
+        grupper = organisasjon_grupper(organisasjon=organisasjon)
     roles = list(
-        Ansvar.objects.filter(
-            organisasjon=organisasjon,
-            tiltak__program__in=programmes,
-            tiltak__slettet__isnull=True,
+        _roles_in_scope(organisasjon=organisasjon, grupper=grupper, programmes=programmes)
+        .select_related(
+            "tiltak",
+            "tiltak__tema",
+            "tiltak__program",
+            "tiltak__delmaal",
+            "tiltak__satsingsomraade",
         )
-        .select_related("tiltak", "tiltak__tema", "tiltak__program", "tiltak__delmaal")
         .order_by(
             "-tiltak__program__start_aar",
             "tiltak__program_id",
@@ -93,22 +191,61 @@ def organisasjon_ansvar(
     for a in others:
         parties.setdefault(a.tiltak_id, []).append(a)
 
+    group_order = {g.gruppe.pk: i for i, g in enumerate(grupper.grupper)}
     programmer: OrderedDict[int, AnsvarProgram] = OrderedDict()
     rows: dict[int, AnsvarRad] = {}
-    total_lead = total_collab = 0
     for a in roles:
         t = a.tiltak
         prog = programmer.setdefault(t.program_id, AnsvarProgram(t.program))
         if not prog.temaer or prog.temaer[-1].tema.id != t.tema_id:
             prog.temaer.append(AnsvarTema(t.tema))
         if t.id not in rows:
-            rows[t.id] = AnsvarRad(t, [], parties.get(t.id, []))
+            rows[t.id] = AnsvarRad(t, parter=parties.get(t.id, []))
             prog.temaer[-1].rader.append(rows[t.id])
-        rows[t.id].roller.append(a.rolle)
-        if a.rolle == Rolle.HOVEDANSVAR:
-            prog.antall_hovedansvar += 1
-            total_lead += 1
+        if a.organisasjon_id == organisasjon.pk:
+            rows[t.id].roller.append(a.rolle)
         else:
-            prog.antall_samarbeid += 1
-            total_collab += 1
-    return OrganisasjonAnsvar(list(programmer.values()), total_lead, total_collab)
+            via = grupper.via(a.organisasjon_id)
+            assert via is not None  # the query asked for these groups only
+            rows[t.id].via_grupper.append(GruppeRolle(a.rolle, via))
+    total = AnsvarTall()
+    for prog in programmer.values():
+        for rad in prog.rader:
+            rad.via_grupper.sort(key=lambda g: (group_order[g.via.gruppe.pk], g.rolle))
+            prog.tall.add(rad)
+            total.add(rad)
+    return OrganisasjonAnsvar(list(programmer.values()), grupper, total)
+
+
+class TiltakRoller(NamedTuple):
+    """An organisation's roles in one tiltak: its own, and those through its groups."""
+
+    roller: list[str]
+    via_grupper: list[GruppeRolle]
+
+
+def tiltak_roller(
+    *, organisasjon: Organisasjon, grupper: Grupperelasjoner, tiltak: QuerySet[Tiltak] | list[int]
+) -> dict[int, TiltakRoller]:
+    """For each of `tiltak` (a queryset, used as a subquery, or ids) where the organisation has
+    a role directly or through a group, that role: how a search by organisation marks its
+    results. One query."""
+    in_scope = [organisasjon.pk, *grupper.gruppe_ids]
+    rows = (
+        Ansvar.objects.filter(organisasjon_id__in=in_scope, tiltak__in=tiltak)
+        .order_by("tiltak_id", "rolle")
+        .values_list("tiltak_id", "organisasjon_id", "rolle")
+    )
+    group_order = {g.gruppe.pk: i for i, g in enumerate(grupper.grupper)}
+    result: dict[int, TiltakRoller] = {}
+    for tiltak_id, org_id, rolle in rows:
+        entry = result.setdefault(tiltak_id, TiltakRoller([], []))
+        if org_id == organisasjon.pk:
+            entry.roller.append(rolle)
+        else:
+            via = grupper.via(org_id)
+            assert via is not None
+            entry.via_grupper.append(GruppeRolle(rolle, via))
+    for entry in result.values():
+        entry.via_grupper.sort(key=lambda g: (group_order[g.via.gruppe.pk], g.rolle))
+    return result

@@ -1,14 +1,25 @@
 """The public pages: programmes, one programme's tree, the tiltak search, one tiltak, the
-organisation registry and one organisation's «Ansvar». What a visitor may not see is a 404."""
+organisation registry and one organisation's «Ansvar». What a visitor may not see is a 404.
+
+The search results and the «Ansvar» lists download from the page's own address with
+`?format=xlsx` or `?format=csv` (the search keeps its filters, «Ansvar» takes `program=<id>` for
+one programme's list): the same view, so the same guard and the same visible programmes —
+drafts only for those who may see them."""
+
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from partnerskap.access import visible_or_404
 from partnerskap.filters import OrganisasjonFilter
 from partnerskap.models import Organisasjon, OrganisasjonType
+from partnerskap.selectors import organisasjon_grupper
+from tiltak import exports_lists
+from tiltak.exports import XLSX_CONTENT_TYPE
 from tiltak.filters import TiltakFilter
 from tiltak.models import Tiltak
 from tiltak.selectors import ansvar as ansvar_selectors
@@ -16,9 +27,44 @@ from tiltak.selectors import programmes as programme_selectors
 from tiltak.selectors import search as search_selectors
 from tiltak.selectors.tree import programme_tree
 
+from .excel import attachment_header
 from .lookups import tiltak_for
 
 SEARCH_PAGE_SIZE = 50
+# «side=alle»: every result on one page, to print the whole list.
+ALL_PAGES = "alle"
+DOWNLOAD_FORMATS = ("xlsx", "csv")
+
+
+def _download_format(request) -> str | None:
+    """ "xlsx" or "csv" for a download, None for the page; another value is a 404."""
+    fmt = request.GET.get("format")
+    if fmt in (None, ""):
+        return None
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404(_("Not found."))
+    return fmt
+
+
+def _download(liste: exports_lists.Liste, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(exports_lists.liste_xlsx(liste), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(
+            exports_lists.liste_csv(liste), content_type=exports_lists.CSV_CONTENT_TYPE
+        )
+    name = liste.title
+    for char in '\\/:*?"<>|':
+        name = name.replace(char, "-")
+    response["Content-Disposition"] = attachment_header(f"{' '.join(name.split())}.{fmt}")
+    # Drafts may be in it: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class SearchRow(NamedTuple):
+    tiltak: Tiltak
+    roller: ansvar_selectors.TiltakRoller | None  # with an organisation filter
 
 
 def programme_list(request):
@@ -58,20 +104,54 @@ def programme_detail(request, pk: int):
 
 
 def tiltak_search(request):
+    fmt = _download_format(request)
     programmes = programme_selectors.visible_programmes(request.user)
     queryset = Tiltak.objects.filter(program__in=programmes)
     filterset = TiltakFilter(request.GET or None, queryset=queryset, programmes=programmes)
     invalid = filterset.is_bound and not filterset.is_valid()
     results = queryset.none() if invalid else (filterset.qs if filterset.is_bound else queryset)
-    paginator = Paginator(search_selectors.tiltak_list(queryset=results), SEARCH_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("side"))
+    results = search_selectors.tiltak_list(queryset=results)
+    organisasjon = None
+    if filterset.is_bound and not invalid:
+        organisasjon = filterset.form.cleaned_data.get("organisasjon")
+    grupper = filterset.organisasjon_grupper if organisasjon else None
+
+    def roles_of(tiltak) -> dict[int, ansvar_selectors.TiltakRoller] | None:
+        if organisasjon is None or grupper is None:
+            return None
+        return ansvar_selectors.tiltak_roller(
+            organisasjon=organisasjon, grupper=grupper, tiltak=tiltak
+        )
+
+    if fmt is not None:
+        title = _("Measures")
+        if organisasjon is not None:
+            title = f"{title} – {organisasjon.navn}"
+        liste = exports_lists.tiltak_liste(
+            results,
+            title=title,
+            url_for=request.build_absolute_uri,
+            organisasjon=organisasjon,
+            roller=roles_of(results),
+        )
+        return _download(liste, fmt)
+
+    show_all = request.GET.get("side") == ALL_PAGES
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    if show_all:
+        paginator.per_page = max(1, paginator.count)  # before num_pages is first worked out
+    page = paginator.get_page(1 if show_all else request.GET.get("side"))
+    roller = roles_of([t.pk for t in page.object_list]) or {}
     return render(
         request,
         "tiltak/tiltak_list.html",
         {
             "filter": filterset,
             "page": page,
+            "rows": [SearchRow(t, roller.get(t.pk)) for t in page.object_list],
+            "organisasjon": organisasjon,
             "count": paginator.count,
+            "show_all": show_all,
             "invalid": invalid,
             "nav": "search",
         },
@@ -113,15 +193,30 @@ def organisasjon_list(request):
 
 
 def organisasjon_detail(request, slug: str):
+    fmt = _download_format(request)
     organisasjon = visible_or_404(
         Organisasjon.objects.select_related("region").prefetch_related("aliaser"),
         _("No such organisation."),
         slug=slug,
     )
+    programmes = programme_selectors.visible_programmes(request.user)
+    program = None
+    if fmt is not None and request.GET.get("program"):
+        # One programme's list; one the user may not see is a 404 like its page.
+        program = visible_or_404(programmes, _("No such programme."), pk=request.GET["program"])
+        programmes = programmes.filter(pk=program.pk)
     ansvar = ansvar_selectors.organisasjon_ansvar(
         organisasjon=organisasjon,
-        programmes=programme_selectors.visible_programmes(request.user),
+        programmes=programmes,
+        grupper=organisasjon_grupper(organisasjon=organisasjon),
     )
+    if fmt is not None:
+        liste = exports_lists.ansvar_liste(
+            ansvar, organisasjon=organisasjon, url_for=request.build_absolute_uri
+        )
+        if program is not None:
+            liste.title = f"{liste.title} – {program.navn} {program.periode}"
+        return _download(liste, fmt)
     return render(
         request,
         "tiltak/organisasjon_detail.html",
