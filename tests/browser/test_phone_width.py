@@ -163,3 +163,33 @@ def test_tables_stack_into_labelled_rows_and_the_comparison_scrolls_in_a_region(
         )
     finally:
         context.close()
+
+
+def test_compare_dropdowns_show_name_period_and_status_unclipped(browser, live_server, site):
+    """Issue 7: on a desktop the closed «fra»/«til» selects show the whole «name period
+    (status)», so two versions of a programme are told apart without opening the list."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="nb-NO", viewport={"width": 1280, "height": 900}
+    )
+    try:
+        add_session(context, site["planner"], live_server.url)
+        page = context.new_page()
+        b, r = site["buskerud"], site["rolled"]
+        page.goto(reverse("tiltak:programme_compare") + f"?fra={b.pk}&til={r.pk}")
+        for field, programme in (("fra", b), ("til", r)):
+            select = page.locator(f"select[name={field}]")
+            label = f"{programme.navn} {programme.periode} ({programme.get_status_display()})"
+            expect(select.locator("option:checked")).to_have_text(label)
+            room = select.evaluate(
+                """s => {
+                    const style = getComputedStyle(s);
+                    const ctx = document.createElement('canvas').getContext('2d');
+                    ctx.font = style.font;
+                    const text = ctx.measureText(s.options[s.selectedIndex].text).width;
+                    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                    return s.clientWidth - padding - text;
+                }"""
+            )
+            assert room > 0, f"«{label}» is cut off in the closed select by {-room:.0f} px"
+    finally:
+        context.close()
