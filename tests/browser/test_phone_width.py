@@ -49,7 +49,8 @@ def site(demo_data):
 
 
 def pages(site) -> list[tuple[str, str]]:
-    """(role, path) for every page of issue 7's list, as the role that uses it."""
+    """(role, path) for every page of issue 7's list, as the role that uses it (the programme
+    page also as a planner, with its actions and the status panel htmx loads into it)."""
     b, r = site["buskerud"], site["rolled"]
     t, dt = site["tiltak"], site["draft_tiltak"]
     return [
@@ -61,6 +62,7 @@ def pages(site) -> list[tuple[str, str]]:
         ("anonymous", reverse("tiltak:organisasjon_list")),
         ("anonymous", reverse("tiltak:organisasjon_detail", args=[HALLINGDAL_SLUG])),
         ("anonymous", reverse("login")),
+        ("planner", b.get_absolute_url()),
         ("planner", reverse("tiltak:programme_edit", args=[r.pk])),
         ("planner", reverse("tiltak:tiltak_edit", args=[dt.pk])),
         ("planner", reverse("tiltak:tiltak_history", args=[t.pk])),
@@ -114,6 +116,8 @@ def test_every_page_fits_a_phone(browser, live_server, viewport, site):
             page = page_as(role)
             page.goto(path)
             expect(page.locator("main h1")).to_be_visible()
+            if page.locator("[hx-trigger=load]").count():
+                expect(page.locator("#status")).to_be_visible()  # the panel htmx loads
             overflow = page_overflow(page)
             if overflow:
                 too_wide.append(overflow)
