@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
@@ -62,6 +62,13 @@ def visible_or_404(queryset: QuerySet[M], message: str = "", **lookup) -> M:
         raise Http404(message or _("Not found.")) from exc
 
 
+def _to_login(request):
+    """The login page with a `next` back to this one, and the message that says why. Only a
+    page that required a login says so; the header's «Log in» link carries a `next` too."""
+    messages.info(request, _("Log in to see this page."))
+    return redirect_to_login(request.get_full_path())
+
+
 def guarded(view: Callable) -> Callable:
     """Decorate every HTML view that calls `require`: LoginRequired → the login page with a
     `next` back to this one."""
@@ -71,11 +78,20 @@ def guarded(view: Callable) -> Callable:
         try:
             return view(request, *args, **kwargs)
         except LoginRequired:
-            return redirect_to_login(request.get_full_path())
+            return _to_login(request)
 
     return wrapper
 
 
 def login_guarded(view: Callable) -> Callable:
-    """For pages that exist only for logged-in users: login_required, then `guarded`."""
-    return login_required(guarded(view))
+    """For pages that exist only for logged-in users (login_required, saying why), then
+    `guarded`."""
+    inner = guarded(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _to_login(request)
+        return inner(request, *args, **kwargs)
+
+    return wrapper

@@ -148,10 +148,11 @@ def test_planner_edits_title_and_adds_collaborator_with_keyboard(
     expect(page.locator("input[role=combobox]")).to_be_focused()
     assert_accessible(page)
 
-    # Save the title.
+    # Save the title: back on the tiltak page, which says it was saved.
     page.locator("form.portal-edit-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(re.escape(tiltak_311.get_absolute_url()) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_TITLE)
+    expect(page.locator(".portal-messages [role=status]")).to_have_text("Tiltaket er lagret.")
     on_page = page.locator("section[aria-labelledby=samarbeidsparter]")
     expect(on_page.get_by_role("link", name=PARTY, exact=True)).to_be_visible()
     assert_accessible(page)

@@ -127,6 +127,27 @@ def test_login_page_keeps_next_in_the_form(db):
     assert '<input type="hidden" name="next"' not in external.content.decode()
 
 
+def test_login_page_says_why_only_when_a_page_required_it(users):
+    """Issue 7: «Logg inn for å se denne siden» after a protected page sent you here, not on a
+    plain visit nor after the header's «Logg inn» link (which carries a `next` too)."""
+    why = "Logg inn for å se denne siden."
+    assert why not in Client().get(LOGIN_URL).content.decode()
+    header_link = Client().get(LOGIN_URL, {"next": "/organisasjoner/"})
+    assert why not in header_link.content.decode()
+    assert '<input type="hidden" name="next" value="/organisasjoner/">' in (
+        header_link.content.decode()
+    )
+
+    for protected in (reverse("account_profile"), reverse("account_user_list")):
+        response = Client().get(protected, follow=True)
+        assert response.redirect_chain[-1][0].startswith(f"{LOGIN_URL}?next=")
+        page = response.content.decode()
+        assert why in page
+        assert 'role="status"' in page
+        # Said once: reloading the login page does not repeat it.
+        assert why not in Client().get(response.redirect_chain[-1][0]).content.decode()
+
+
 def test_repeated_failures_are_throttled(users):
     client = Client()
     for _ in range(LOGIN_FAILURE_LIMIT):

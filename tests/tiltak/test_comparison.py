@@ -277,6 +277,31 @@ def test_a_rewritten_text_is_shown_as_before_and_after(buskerud, admin):
     )
 
 
+def test_compare_dropdowns_tell_every_version_apart(buskerud, admin, client):
+    """Issue 7: «fra» and «til» list every programme the user may see, each as name, period
+    and status, so two versions of the same programme can be told apart."""
+    import html as html_lib
+    import re
+
+    programme_roll(actor=admin, programme=buskerud, start_aar=2021, slutt_aar=2022)
+    client.force_login(admin)
+    page = client.get(reverse("tiltak:programme_compare")).content.decode()
+    expected = [
+        f"{p.navn} {p.periode} ({p.get_status_display()})"
+        for p in Handlingsprogram.objects.order_by("-start_aar", "navn")
+    ]
+    for field in ("fra", "til"):
+        select = re.search(rf'<select[^>]*name="{field}".*?</select>', page, re.S).group(0)
+        labels = [
+            html_lib.unescape(" ".join(label.split()))
+            for label in re.findall(r'<option value="\d+"[^>]*>(.*?)</option>', select, re.S)
+        ]
+        assert labels == expected
+        assert len(set(labels)) == len(labels)
+    assert "Smart samhandling i Buskerud 2019–2020 (På høring)" in expected
+    assert "Smart samhandling i Buskerud 2021–2022 (Utkast)" in expected
+
+
 def test_a_programme_compared_with_itself_is_unchanged(buskerud):
     c = programme_compare(fra=buskerud, til=buskerud)
     assert c.same and c.unchanged == 164 and not (c.added or c.removed or c.changed)

@@ -533,7 +533,9 @@ def _edit_everything(actor, tree, rounds: int):
         programme.refresh_from_db()
         back = programme.status == ProgramStatus.PAA_HOERING
         to_status = ProgramStatus.UTKAST if back else ProgramStatus.PAA_HOERING
-        programme_transition(actor=actor, programme=programme, to_status=to_status)
+        programme_transition(
+            actor=actor, programme=programme, to_status=to_status, reason=f"Runde {n}"
+        )
 
 
 # Session, user, the user menu's two model-permission lookups, programme; count and keys of the

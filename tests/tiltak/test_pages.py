@@ -56,6 +56,31 @@ def test_shallow_programme_has_no_empty_levels(client, demo_data):
         assert t.get_absolute_url() in page
 
 
+def test_programme_page_names_each_priority_area_and_sub_goal_once(client, buskerud):
+    """Issue 7: the table under a satsingsområde is named by its heading, not by a caption
+    repeating the name; a delmål without a number reads «Delmål: …», not «Delmål : …»."""
+    import re
+
+    from tiltak.models import Delmaal, Satsingsomraade
+
+    page = html(client.get(buskerud.get_absolute_url()))
+    main = page[page.index("<main") :]
+    text = " ".join(re.sub(r"<[^>]+>", " ", main).split())
+    satsing = Satsingsomraade.objects.get(
+        tema__program=buskerud, navn__startswith="Næringsattraktivitet synliggjøres"
+    )
+    assert main.count(satsing.navn) == 1
+    assert f'aria-labelledby="satsing-{satsing.pk}"' in main
+    assert "<caption>" not in main  # every tiltak table is named by the heading above it
+
+    unnumbered = Delmaal.objects.filter(tema__program=buskerud, nummer="").first()
+    assert unnumbered is not None  # the demo data has sub-goals without a number
+    assert "Delmål :" not in text
+    assert f"Delmål: {unnumbered.navn}" in text
+    numbered = Delmaal.objects.get(tema__program=buskerud, nummer="3.1")
+    assert f"Delmål 3.1: {numbered.navn}" in text
+
+
 def test_draft_programmes_are_not_public(client, db):
     draft = HandlingsprogramFactory(status=ProgramStatus.UTKAST)
     tiltak = TiltakFactory(tema__program=draft)

@@ -271,6 +271,21 @@ def test_tiltak_edit_saves_and_shows_on_the_tiltak_page(client_for, users, tree)
     assert "Traineeordning i regionene" in client.get(t.get_absolute_url()).content.decode()
 
 
+def test_saving_the_full_form_says_saved(client_for, tree):
+    """Issue 7: after the full edit form the tiltak page says «Tiltaket er lagret.» (a status
+    message, success colour); an unsaved form says nothing of the kind."""
+    t = tree["tiltak"]
+    client = client_for("planner")
+    url = reverse("tiltak:tiltak_edit", args=[t.pk])
+    response = client.post(url, tiltak_post(t, tittel="Lagret tittel"), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(t.get_absolute_url(), 302)]
+    assert 'data-color="success" role="status"' in page
+    assert "Tiltaket er lagret." in page
+    # Shown once: the next page load has no message.
+    assert "Tiltaket er lagret." not in client.get(t.get_absolute_url()).content.decode()
+
+
 def test_bad_tiltak_post_gives_field_errors_and_changes_nothing(client_for, tree):
     t = tree["tiltak"]
     url = reverse("tiltak:tiltak_edit", args=[t.pk])

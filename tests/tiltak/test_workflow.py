@@ -29,11 +29,13 @@ S = ProgramStatus
 ALL_PAIRS = [(a, b) for a in S.values for b in S.values if a != b]
 ALLOWED_WITHOUT_REASON = {
     (S.UTKAST, S.PAA_HOERING),
-    (S.PAA_HOERING, S.UTKAST),
     (S.PAA_HOERING, S.VEDTATT),
-    (S.VEDTATT, S.ARKIVERT),
 }
+# Off the public site (på høring → utkast, vedtatt → utkast/arkivert), back from adopted, or
+# reopening an archive: a reason, in the service, so the API cannot skip it either.
 ALLOWED_WITH_REASON = {
+    (S.PAA_HOERING, S.UTKAST),
+    (S.VEDTATT, S.ARKIVERT),
     (S.VEDTATT, S.PAA_HOERING),
     (S.VEDTATT, S.UTKAST),
     (S.ARKIVERT, S.VEDTATT),
@@ -237,7 +239,12 @@ def test_going_back_to_draft_unlocks_structure(users, adopted_tree):
 
 def test_archived_programme_refuses_even_tiltak_status(users, adopted_tree):
     planner = users["planner"]
-    programme_transition(actor=planner, programme=adopted_tree["programme"], to_status=S.ARKIVERT)
+    programme_transition(
+        actor=planner,
+        programme=adopted_tree["programme"],
+        to_status=S.ARKIVERT,
+        reason="Perioden er over",
+    )
     with pytest.raises(PermissionDenied):
         tiltak_services.tiltak_update(
             actor=planner, tiltak=adopted_tree["tiltak"], expected_versjon=1, status="paagaar"
@@ -248,7 +255,13 @@ def test_archived_programme_refuses_even_tiltak_status(users, adopted_tree):
 
 
 def _buttons(html: str) -> list[str]:
+    """The statuses the panel moves to with one click (POST buttons)."""
     return re.findall(r'name="to_status"\s+value="([^"]+)"', html)
+
+
+def _confirm_buttons(html: str) -> list[str]:
+    """The statuses the panel only opens a confirmation step for (GET buttons, danger)."""
+    return re.findall(r'data-color="danger"\s+type="submit"\s+name="til"\s+value="([^"]+)"', html)
 
 
 def _status_url(programme):
@@ -271,8 +284,21 @@ def test_status_panel_shows_allowed_buttons_only(client_for, programme):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html  # the partial, for htmx
-    assert _buttons(html) == ["utkast", "paa_hoering", "arkivert"]
-    assert 'name="reason"' in html
+    # From adopted every way needs a confirmation: none is one click.
+    assert _buttons(html) == []
+    assert _confirm_buttons(html) == ["utkast", "paa_hoering", "arkivert"]
+
+
+def test_status_panel_sets_the_destructive_button_apart(client_for, programme):
+    _set_status(programme, S.PAA_HOERING)
+    html = client_for("planner").get(_status_url(programme)).content.decode()
+    # Forward is one click (primary); back to draft is a different, danger-coloured button
+    # that only opens the confirmation step (a GET form, so nothing changes on click).
+    assert _buttons(html) == ["vedtatt"]
+    assert _confirm_buttons(html) == ["utkast"]
+    back_form = html[html.index('class="portal-status-panel__back"') - 200 :]
+    assert 'method="get"' in back_form[: back_form.index("portal-status-panel__back")]
+    assert 'name="reason"' in html  # optional reason for the forward move
 
 
 def test_status_panel_without_permission_shows_no_buttons(client_for, programme):
@@ -300,7 +326,10 @@ def test_transition_in_the_browser_and_its_history(client_for, users, programme)
     assert "Kari Nordmann" in page and "Testfylket fylkeskommune" in page
 
     client.post(_status_url(programme), {"to_status": "vedtatt"})
-    client.post(_status_url(programme), {"to_status": "utkast", "reason": "Feil i tabell 3"})
+    client.post(
+        _status_url(programme),
+        {"to_status": "utkast", "reason": "Feil i tabell 3", "bekreftet": "1"},
+    )
     programme.refresh_from_db()
     assert programme.status == S.UTKAST
     page = client.get(_status_url(programme)).content.decode()
@@ -311,7 +340,9 @@ def test_transition_in_the_browser_and_its_history(client_for, users, programme)
 
 def test_refused_transition_in_the_browser_gives_a_clear_message(client_for, programme):
     _set_status(programme, S.VEDTATT)
-    response = client_for("planner").post(_status_url(programme), {"to_status": "utkast"})
+    response = client_for("planner").post(
+        _status_url(programme), {"to_status": "utkast", "bekreftet": "1"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "ds-error-summary" in html
@@ -325,6 +356,100 @@ def test_refused_transition_in_the_browser_gives_a_clear_message(client_for, pro
     assert response.status_code == 400
     programme.refresh_from_db()
     assert programme.status == S.VEDTATT
+
+
+# --- Confirmation before a programme leaves the public site (issue 7) ---------------------
+
+LEAVES_PUBLIC = {(S.PAA_HOERING, S.UTKAST), (S.VEDTATT, S.UTKAST), (S.VEDTATT, S.ARKIVERT)}
+
+
+def _nb(msgid: str) -> str:
+    """The bokmål text of a msgid (the msgid itself until the catalogue has it)."""
+    from django.utils import translation
+
+    with translation.override("nb"):
+        return translation.gettext(msgid)
+
+
+@pytest.mark.parametrize(("frm", "to"), sorted(ALLOWED_WITH_REASON))
+def test_a_transition_that_needs_a_reason_is_confirmed_first_and_records_it(
+    client_for, programme, frm, to
+):
+    programme.status = frm
+    programme.save()  # with a history row, so the status history shows the way back
+    client = client_for("planner")
+    before = programme.history.count()
+
+    # The danger button opens the step: it says what happens and asks for the reason.
+    step = client.get(_status_url(programme), {"til": to})
+    assert step.status_code == 200
+    html = step.content.decode()
+    assert 'id="status-consequence"' in html
+    disappears = _nb("The programme disappears from the public site.")
+    assert (disappears in html) == ((frm, to) in LEAVES_PUBLIC)
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*\srequired', html)
+    assert 'name="bekreftet" value="1"' in html
+    assert f'name="to_status" value="{to}"' in html
+    assert 'data-variant="primary" data-color="danger"' in html
+
+    # A POST that skipped the step only shows it; an empty reason is refused; neither
+    # changes anything.
+    response = client.post(_status_url(programme), {"to_status": to, "reason": "Fordi"})
+    assert response.status_code == 200
+    assert 'name="bekreftet"' in response.content.decode()
+    response = client.post(
+        _status_url(programme), {"to_status": to, "reason": "  ", "bekreftet": "1"}
+    )
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.status == frm
+    assert programme.history.count() == before
+
+    response = client.post(
+        _status_url(programme),
+        {"to_status": to, "reason": "Fylkesutvalget ba om endringer", "bekreftet": "1"},
+    )
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == to
+    assert programme.history.latest().history_change_reason == "Fylkesutvalget ba om endringer"
+    assert "Fylkesutvalget ba om endringer" in client.get(response.url).content.decode()
+
+
+def test_forward_transitions_stay_one_click(client_for, programme):
+    client = client_for("planner")
+    response = client.get(_status_url(programme), {"til": "paa_hoering"})
+    assert 'name="bekreftet"' not in response.content.decode()  # the status page, no step
+    assert client.post(_status_url(programme), {"to_status": "paa_hoering"}).status_code == 302
+    assert client.post(_status_url(programme), {"to_status": "vedtatt"}).status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == S.VEDTATT
+
+
+@pytest.mark.parametrize(("role", "code"), [("anonymous", 302), ("board", 403), ("member", 403)])
+def test_the_confirmation_step_is_only_for_who_may_transition(client_for, programme, role, code):
+    _set_status(programme, S.PAA_HOERING)
+    response = client_for(role).get(_status_url(programme), {"til": "utkast"})
+    assert response.status_code == code
+    if code == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_api_cannot_take_a_programme_off_the_public_site_without_a_reason(
+    client_for, programme
+):
+    import json
+
+    _set_status(programme, S.PAA_HOERING)
+    url = f"/api/programmer/{programme.pk}/status/"
+    response = client_for("planner").post(
+        url, data=json.dumps({"status": "utkast"}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    programme.refresh_from_db()
+    assert programme.status == S.PAA_HOERING
 
 
 @pytest.mark.parametrize(

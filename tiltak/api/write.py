@@ -766,7 +766,10 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=REASON_MAX_LENGTH,
-        help_text=_("Why; required when going back from an adopted or archived programme."),
+        help_text=_(
+            "Why; required when the programme leaves the public site or goes back from "
+            "adopted or archived."
+        ),
     )
 
 
@@ -774,8 +777,8 @@ class TransitionSerializer(serializers.Serializer):
     transition=extend_schema(
         summary=_("Change the status of a programme"),
         description=_(
-            "Allowed: draft → on hearing → adopted → archived, on hearing → draft, and with a "
-            "reason adopted → on hearing or draft, archived → adopted."
+            "Allowed: draft → on hearing → adopted; with a reason on hearing → draft, "
+            "adopted → archived, on hearing or draft, and archived → adopted."
         ),
         request=TransitionSerializer,
         responses={200: api.ProgrammeSerializer, **ERRORS},

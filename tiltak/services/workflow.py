@@ -4,16 +4,19 @@ transitions only.
 | from        | to          | reason required |
 |-------------|-------------|-----------------|
 | utkast      | paa_hoering | no              |
-| paa_hoering | utkast      | no              |
 | paa_hoering | vedtatt     | no              |
-| vedtatt     | arkivert    | no              |
+| paa_hoering | utkast      | yes (takes the programme off the public site)  |
+| vedtatt     | arkivert    | yes (takes the programme off the public site)  |
 | vedtatt     | paa_hoering | yes (going back from an adopted programme)     |
 | vedtatt     | utkast      | yes (going back from an adopted programme)     |
 | arkivert    | vedtatt     | yes (reopening an archive taken by mistake)    |
 
 Archived programmes can only be reopened to vedtatt, never straight to draft or hearing: an
 archive is the record of what was adopted, so undoing it goes through the adopted state, where
-a second reasoned step is needed to edit it again. Every transition needs
+a second reasoned step is needed to edit it again. Every transition that takes a programme off
+the public site or back from adopted or archived needs a reason, here, so that neither the
+browser nor the API can skip it (the browser also asks for a confirmation first). Every
+transition needs
 `tiltak.transition_programme`; the reason is stored on the history row
 (`history_change_reason`) and shown in the status history.
 """
@@ -32,9 +35,9 @@ S = ProgramStatus
 # (from, to) -> a reason is required
 TRANSITIONS: dict[tuple[str, str], bool] = {
     (S.UTKAST, S.PAA_HOERING): False,
-    (S.PAA_HOERING, S.UTKAST): False,
+    (S.PAA_HOERING, S.UTKAST): True,
     (S.PAA_HOERING, S.VEDTATT): False,
-    (S.VEDTATT, S.ARKIVERT): False,
+    (S.VEDTATT, S.ARKIVERT): True,
     (S.VEDTATT, S.PAA_HOERING): True,
     (S.VEDTATT, S.UTKAST): True,
     (S.ARKIVERT, S.VEDTATT): True,

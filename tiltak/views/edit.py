@@ -506,6 +506,7 @@ def tiltak_edit(request, pk: int):
             except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
+                messages.success(request, _("The measure was saved."))
                 return redirect(tiltak.get_absolute_url())
     response = render(
         request,
