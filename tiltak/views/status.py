@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnerskap.access import guarded, require
-from tiltak.models import PUBLIC_STATUSES, Handlingsprogram
+from tiltak.models import PUBLIC_STATUSES, REASON_MAX_LENGTH, Handlingsprogram
 from tiltak.rules import LOCKED_STATUSES
 from tiltak.selectors import history as history_selectors
 from tiltak.services.workflow import (
-    REASON_MAX_LENGTH,
     Transition,
     allowed_transitions,
     programme_transition,
