@@ -123,13 +123,14 @@ class BadInputMiddleware:
     it: a NUL character in the query string, a form, a JSON body or a header (PostgreSQL can
     neither store nor compare it; psycopg2 raises ValueError, which was a 500), and a whole
     number with more digits than Python reads (int() refuses over 4,300: ValueError). The
-    answer is 400 with a message naming the parameter, a page for people and JSON for the
-    API (`{name: [message]}`, as a field error). A cookie holding a NUL is dropped instead, so
-    the visitor is treated as one without it rather than locked out. Other control characters
-    are refused field by field, in the models, forms and serializers (partnerskap/validators.py).
+    answer is 400 with a message naming the parameter: a page for people, JSON for the API
+    (`{name: [message]}`, as a field error) and for the pages' own JSON (`{"error": message}`).
+    A cookie holding a NUL is dropped instead, so the visitor is treated as one without it
+    rather than locked out. Other control characters are refused field by field, in the
+    models, forms and serializers (partnerskap/validators.py).
 
     Placed before SessionMiddleware, so a bad session cookie never reaches the session store;
-    the checks run in process_view, once the language is chosen and CSRF has not yet read the
+    the checks run in process_view, once the language is chosen and before CSRF reads the
     form."""
 
     def __init__(self, get_response):
@@ -147,6 +148,9 @@ class BadInputMiddleware:
         name, message = problem
         if is_api(request):
             return JsonResponse({name: [message]}, status=400)
+        if "application/json" in request.headers.get("Accept", ""):
+            # The pages' own JSON (the organisation picker) answers errors as {"error": …}.
+            return JsonResponse({"error": message}, status=400)
         return render(request, "400.html", {"errors": [message]}, status=400)
 
 

@@ -470,3 +470,25 @@ def test_a_lone_surrogate_in_json_is_one_message(tree, admin):
     response = admin.post("/api/temaer/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"navn": [CONTROL_MESSAGE.replace("U+0001", "U+D800")]}
+
+
+def test_other_bad_requests_get_the_portals_page_not_a_bare_one(tree):
+    """Django's own 400 (here: too many parameters) uses the same page, without a message."""
+    client = Client(HTTP_COOKIE="portal_language=en")
+    query = "&".join(f"f{i}=1" for i in range(1100))
+    page = client.get(f"/tiltak/?{query}")
+    assert page.status_code == 400
+    assert "The request could not be read" in page.content.decode()
+    api = client.get(f"/api/tiltak/?{query}")
+    assert (api.status_code, api.json()) == (400, {"detail": "Bad request."})
+
+
+def test_the_organisation_picker_gets_its_own_json_error(tree, admin):
+    for method, url, data in [
+        ("get", reverse("tiltak:organisasjon_search"), {"q": "Hal\x00"}),
+        ("post", reverse("tiltak:organisasjon_create_json"), {"navn": "Ny\x00org"}),
+    ]:
+        response = getattr(admin, method)(url, data, headers={"accept": "application/json"})
+        assert response.status_code == 400, url
+        key = "q" if method == "get" else "navn"
+        assert response.json() == {"error": nul_message(key)}, url
