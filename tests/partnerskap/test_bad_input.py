@@ -492,3 +492,11 @@ def test_the_organisation_picker_gets_its_own_json_error(tree, admin):
         assert response.status_code == 400, url
         key = "q" if method == "get" else "navn"
         assert response.json() == {"error": nul_message(key)}, url
+
+
+def test_a_nul_in_a_repeated_parameter_is_found(tree, admin):
+    url = reverse("tiltak:programme_compare")
+    pk = tree["program"].pk
+    response = admin.get(f"{url}?fra={pk}&til={pk}&til=%00")
+    assert response.status_code == 400
+    assert nul_message("til") in response.content.decode()
