@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .validators import refuse_control_characters
+
 
 class Region(models.Model):
     navn = models.CharField(_("name"), max_length=100, unique=True)
@@ -19,6 +21,9 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.navn
+
+    def clean(self):
+        refuse_control_characters(self, "navn", "fylke")
 
 
 class OrganisasjonType(models.TextChoices):
@@ -81,6 +86,11 @@ class Organisasjon(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("tiltak:organisasjon_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        # Names are typed in the organisation picker and in imported files, and exported to
+        # Excel. (In clean(), not as field validators: the fields' migration state stays.)
+        refuse_control_characters(self, "navn", "forkortelse")
+
 
 class OrganisasjonAlias(models.Model):
     """Another way the organisation is written in source documents ("Bfk", "Regionrådet i Hallingdal")."""
@@ -103,6 +113,9 @@ class OrganisasjonAlias(models.Model):
 
     def __str__(self) -> str:
         return self.navn
+
+    def clean(self):
+        refuse_control_characters(self, "navn")
 
 
 class Gruppemedlemskap(models.Model):

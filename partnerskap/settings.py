@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session: a cookie holding a NUL is dropped before the session store reads it.
+    "partnerskap.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partnerskap.middleware.NorwegianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,10 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerskap.forms import DesignsystemetMixin
 from partnerskap.models import Organisasjon, OrganisasjonType
+from partnerskap.validators import no_control_characters
 from tiltak.exports import XLSX_CONTENT_TYPE
 from tiltak.models import (
     MAX_YEAR,
     MIN_YEAR,
+    NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Ansvar,
     Delmaal,
     Handlingsprogram,
     Rolle,
@@ -27,7 +32,15 @@ from tiltak.services.excel.types import OrgChoice
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
     """Every error message starts with its field's label ("Title: This field is required."),
-    so the error summary at the top of the page says which field is wrong on its own."""
+    so the error summary at the top of the page says which field is wrong on its own. Every
+    text field refuses control characters (the models do too; here the form says so even for
+    fields that are not a model's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and no_control_characters not in field.validators:
+                field.validators.append(no_control_characters)
 
     def full_clean(self):
         super().full_clean()
@@ -207,7 +220,7 @@ class TiltakQuickForm(FieldNamedErrorsMixin, forms.Form):
     """Title and status, edited inline in the programme's tree."""
 
     versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    tittel = forms.CharField(label=_("Title"), widget=_textarea(2))
+    tittel = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH, widget=_textarea(2))
     status = forms.ChoiceField(label=_("Status"), choices=Tiltak._meta.get_field("status").choices)
 
     def __init__(self, *args, progress_only: bool = False, **kwargs):
@@ -241,6 +254,7 @@ class TiltakDeleteForm(FieldNamedErrorsMixin, forms.Form):
     versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     grunn = forms.CharField(
         label=_("Reason for deletion"),
+        max_length=REASON_MAX_LENGTH,
         widget=_textarea(3),
         error_messages={"required": _("Say why the measure is deleted.")},
     )
@@ -295,7 +309,7 @@ class AnsvarAddForm(FieldNamedErrorsMixin, forms.Form):
     ny_organisasjon = forms.CharField(
         label=_("Or a new organisation"),
         required=False,
-        max_length=255,
+        max_length=Organisasjon._meta.get_field("navn").max_length,
         help_text=_("Only if it is not in the list: the organisation is created."),
     )
     rolle = forms.ChoiceField(
@@ -307,7 +321,7 @@ class AnsvarAddForm(FieldNamedErrorsMixin, forms.Form):
     tekst_som_skrevet = forms.CharField(
         label=_("As written (optional)"),
         required=False,
-        max_length=500,
+        max_length=Ansvar._meta.get_field("tekst_som_skrevet").max_length,
         help_text=_("The party as the source document writes it."),
     )
 
@@ -423,7 +437,7 @@ class UnknownOrganisationForm(forms.Form):
 class RollForm(DesignsystemetMixin, forms.Form):
     navn = forms.CharField(
         label=_("Name of the new programme"),
-        max_length=255,
+        max_length=NAME_MAX_LENGTH,
         error_messages={
             "required": _("Name: enter a name for the new programme."),
             "max_length": _("Name: at most 255 characters."),
@@ -451,6 +465,15 @@ class RollForm(DesignsystemetMixin, forms.Form):
             "max_value": _("To year: enter a year from 1900 to 2200."),
         },
     )
+
+    def clean_navn(self):
+        navn = self.cleaned_data["navn"]
+        try:
+            no_control_characters(navn)
+        except ValidationError as exc:
+            # Named like this form's other messages ("Name: …"), for the error summary.
+            raise ValidationError([f"{_('Name')}: {m}" for m in exc.messages]) from exc
+        return navn
 
 
 class CompareForm(DesignsystemetMixin, forms.Form):

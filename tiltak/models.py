@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerskap.models import Organisasjon
+from partnerskap.validators import no_control_characters
 
 # The longest reason a history row, a deletion or a status change keeps. A reason the user wrote
 # that is longer is refused with a message naming the field and this limit, never cut; one the
@@ -14,11 +15,43 @@ from partnerskap.models import Organisasjon
 # (tiltak/services/common.py: checked_reason, composed_reason).
 REASON_MAX_LENGTH = 5000
 
+# The longest text a user may type into the programme tree, by kind. The models refuse longer
+# text (a CharField's max_length, a TextField's MaxLengthValidator), so the services, the Excel
+# import (full_clean) and the API refuse the same; the forms get them as HTML maxlength and the
+# API serializers as maxLength in the schema. Several times the longest text of the real
+# programmes (fixtures/source: names 89, titles 193, sub-goals and priority areas 171,
+# descriptions 695 characters), and short enough that a page, a PDF row and an Excel cell
+# still hold them.
+NAME_MAX_LENGTH = 255  # programme, subtitle, regional plan, tema, a lead partner as written
+TITLE_MAX_LENGTH = 300  # a tiltak's title
+GOAL_MAX_LENGTH = 500  # a delmål or a satsingsområde: a goal in a sentence or two
+TEXT_MAX_LENGTH = 10_000  # descriptions, goals, funding, notes, parties as written
+
 # The years accepted wherever a year is entered: programme and plan periods, a tiltak's start
 # and end, the period of a rolled programme. The model fields validate them, so the services,
 # the forms and the API refuse the same years.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 YEAR_VALIDATORS = (MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR))
+
+
+def name_field(verbose_name, max_length: int = NAME_MAX_LENGTH, **extra) -> models.CharField:
+    """A one-line text the user types: at most `max_length` characters, no control
+    characters (partnerskap.validators)."""
+    return models.CharField(
+        verbose_name, max_length=max_length, validators=[no_control_characters], **extra
+    )
+
+
+def text_field(verbose_name, max_length: int = TEXT_MAX_LENGTH, **extra) -> models.TextField:
+    """A multi-line text the user types: at most `max_length` characters (a TextField's
+    max_length only reaches the form, so the validator refuses longer text in the model too),
+    no control characters but tabs and line breaks."""
+    return models.TextField(
+        verbose_name,
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length), no_control_characters],
+        **extra,
+    )
 
 
 def predecessor_field(**extra) -> models.ForeignKey:
@@ -35,7 +68,7 @@ def predecessor_field(**extra) -> models.ForeignKey:
 
 
 class RegionalPlan(models.Model):
-    navn = models.CharField(_("name"), max_length=255, unique=True)
+    navn = name_field(_("name"), unique=True)
     eier = models.ForeignKey(
         Organisasjon,
         verbose_name=_("owner"),
@@ -92,8 +125,8 @@ class HandlingsprogramQuerySet(models.QuerySet):
 
 
 class Handlingsprogram(models.Model):
-    navn = models.CharField(_("name"), max_length=255)
-    undertittel = models.CharField(_("subtitle"), max_length=255, blank=True)
+    navn = name_field(_("name"))
+    undertittel = name_field(_("subtitle"), blank=True)
     start_aar = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
     slutt_aar = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_VALIDATORS)
     eier = models.ForeignKey(
@@ -126,8 +159,8 @@ class Handlingsprogram(models.Model):
         choices=NivaaBetegnelse.choices,
         default=NivaaBetegnelse.TEMA,
     )
-    beskrivelse = models.TextField(_("description"), blank=True)
-    kilde = models.TextField(_("source"), blank=True)
+    beskrivelse = text_field(_("description"), blank=True)
+    kilde = text_field(_("source"), blank=True)
 
     objects = HandlingsprogramQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[planer])
@@ -173,9 +206,9 @@ class Tema(models.Model):
         related_name="temaer",
     )
     nummer = models.PositiveSmallIntegerField(_("number"))
-    navn = models.CharField(_("name"), max_length=255)
-    etikett = models.CharField(_("label"), max_length=100, blank=True)
-    overordnet_maal = models.TextField(_("overall goal"), blank=True)
+    navn = name_field(_("name"))
+    etikett = name_field(_("label"), max_length=100, blank=True)
+    overordnet_maal = text_field(_("overall goal"), blank=True)
     ansvarlig = models.ForeignKey(
         Organisasjon,
         verbose_name=_("lead partner"),
@@ -184,7 +217,7 @@ class Tema(models.Model):
         on_delete=models.PROTECT,
         related_name="ansvar_for_temaer",
     )
-    ansvarlig_tekst = models.CharField(_("lead partner as written"), max_length=255, blank=True)
+    ansvarlig_tekst = name_field(_("lead partner as written"), blank=True)
     forgjenger = predecessor_field()
 
     history = HistoricalRecords()
@@ -206,11 +239,11 @@ class Delmaal(models.Model):
     tema = models.ForeignKey(
         Tema, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="delmaal"
     )
-    nummer = models.CharField(
+    nummer = name_field(
         _("number"), max_length=10, blank=True, help_text=_("For example “3.1”; may be empty.")
     )
-    navn = models.TextField(_("sub-goal"))
-    smarte_maal = models.TextField(_("measurable goals"), blank=True)
+    navn = text_field(_("sub-goal"), GOAL_MAX_LENGTH)
+    smarte_maal = text_field(_("measurable goals"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
     forgjenger = predecessor_field()
 
@@ -242,8 +275,8 @@ class Satsingsomraade(models.Model):
         on_delete=models.CASCADE,
         related_name="satsingsomraader",
     )
-    navn = models.TextField(_("priority area"))
-    prioritert_handling = models.TextField(_("prioritised action"), blank=True)
+    navn = text_field(_("priority area"), GOAL_MAX_LENGTH)
+    prioritert_handling = text_field(_("prioritised action"), blank=True)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
     forgjenger = predecessor_field()
 
@@ -340,9 +373,9 @@ class Tiltak(models.Model):
     nummer = models.PositiveSmallIntegerField(
         _("number"), null=True, blank=True, help_text=_("Numbered within the theme.")
     )
-    tittel = models.TextField(_("title"))
-    beskrivelse = models.TextField(_("description"), blank=True)
-    virkemiddel = models.TextField(_("instrument"), blank=True)
+    tittel = text_field(_("title"), TITLE_MAX_LENGTH)
+    beskrivelse = text_field(_("description"), blank=True)
+    virkemiddel = text_field(_("instrument"), blank=True)
     type = models.CharField(_("type"), max_length=30, choices=TiltakType.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=TiltakStatus.choices, default=TiltakStatus.FORESLAATT
@@ -353,17 +386,17 @@ class Tiltak(models.Model):
     slutt_aar = models.PositiveSmallIntegerField(
         _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
-    finansiering = models.TextField(_("funding"), blank=True)
-    forventet_resultat = models.TextField(_("expected result"), blank=True)
-    hovedansvar_tekst = models.TextField(_("lead responsibility as written"), blank=True)
-    samarbeidsparter_tekst = models.TextField(_("collaborators as written"), blank=True)
-    merknader = models.TextField(_("notes"), blank=True)
+    finansiering = text_field(_("funding"), blank=True)
+    forventet_resultat = text_field(_("expected result"), blank=True)
+    hovedansvar_tekst = text_field(_("lead responsibility as written"), blank=True)
+    samarbeidsparter_tekst = text_field(_("collaborators as written"), blank=True)
+    merknader = text_field(_("notes"), blank=True)
     rekkefoelge = models.PositiveIntegerField(_("order"), default=0)
     versjon = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every save; refuses silent overwrites.")
     )
     slettet = models.DateTimeField(_("deleted"), null=True, blank=True)
-    slettet_grunn = models.TextField(_("reason for deletion"), blank=True)
+    slettet_grunn = text_field(_("reason for deletion"), REASON_MAX_LENGTH, blank=True)
     forgjenger = predecessor_field(
         help_text=_("The tiltak in the previous period's programme this one was rolled from.")
     )
@@ -468,7 +501,7 @@ class Ansvar(models.Model):
     )
     rolle = models.CharField(_("role"), max_length=20, choices=Rolle.choices)
     rekkefoelge = models.PositiveSmallIntegerField(_("order"), default=0)
-    tekst_som_skrevet = models.CharField(
+    tekst_som_skrevet = name_field(
         _("as written"),
         max_length=500,
         blank=True,

@@ -33,10 +33,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from partnerskap.models import Organisasjon
+from partnerskap.validators import no_control_characters
 from tiltak.api import views as api
 from tiltak.models import (
+    MAX_YEAR,
+    MIN_YEAR,
     REASON_MAX_LENGTH,
     Ansvar,
     Delmaal,
@@ -176,13 +180,31 @@ def _organisasjon_field(**kwargs):
     return serializers.PrimaryKeyRelatedField(queryset=Organisasjon.objects.all(), **kwargs)
 
 
-def _text(**kwargs):
-    # Whitespace is kept as typed; the services decide what to trim.
-    return serializers.CharField(trim_whitespace=False, **kwargs)
+class TypedText(serializers.CharField):
+    """Text a user typed: no control characters (partnerskap.validators). That check also
+    covers the lone surrogates DRF refuses on its own, so it replaces DRF's: one message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitSurrogateCharactersValidator)
+        ]
+        self.validators.append(no_control_characters)
 
 
-def _optional_text():
-    return _text(required=False, allow_blank=True)
+def _text(*, max_length: int, **kwargs):
+    # Whitespace is kept as typed; the services decide what to trim. The limit is the model's,
+    # so the schema shows it (maxLength) and a longer text is refused before a service runs.
+    return TypedText(trim_whitespace=False, max_length=max_length, **kwargs)
+
+
+def _model_text(model, name: str, **kwargs):
+    """A text field with the limit of the model field `name`."""
+    return _text(max_length=model._meta.get_field(name).max_length, **kwargs)
+
+
+def _optional_text(model, name: str):
+    return _model_text(model, name, required=False, allow_blank=True)
 
 
 def _posisjon():
@@ -239,19 +261,19 @@ class TemaCreateSerializer(serializers.Serializer):
     nummer = serializers.IntegerField(
         required=False, help_text=_("Default: after the last theme."), **NUMMER_RANGE
     )
-    navn = _text()
-    etikett = _optional_text()
-    overordnet_maal = _optional_text()
+    navn = _model_text(Tema, "navn")
+    etikett = _optional_text(Tema, "etikett")
+    overordnet_maal = _optional_text(Tema, "overordnet_maal")
     ansvarlig = _organisasjon_field(required=False, allow_null=True)
-    ansvarlig_tekst = _optional_text()
+    ansvarlig_tekst = _optional_text(Tema, "ansvarlig_tekst")
 
 
 class TemaUpdateSerializer(serializers.Serializer):
-    navn = _text(required=False)
-    etikett = _optional_text()
-    overordnet_maal = _optional_text()
+    navn = _model_text(Tema, "navn", required=False)
+    etikett = _optional_text(Tema, "etikett")
+    overordnet_maal = _optional_text(Tema, "overordnet_maal")
     ansvarlig = _organisasjon_field(required=False, allow_null=True)
-    ansvarlig_tekst = _optional_text()
+    ansvarlig_tekst = _optional_text(Tema, "ansvarlig_tekst")
     posisjon = _posisjon()
 
 
@@ -332,15 +354,15 @@ class DelmaalSerializer(serializers.ModelSerializer):
 
 class DelmaalCreateSerializer(serializers.Serializer):
     tema = TemaField()
-    nummer = _optional_text()
-    navn = _text()
-    smarte_maal = _optional_text()
+    nummer = _optional_text(Delmaal, "nummer")
+    navn = _model_text(Delmaal, "navn")
+    smarte_maal = _optional_text(Delmaal, "smarte_maal")
 
 
 class DelmaalUpdateSerializer(serializers.Serializer):
-    nummer = _optional_text()
-    navn = _text(required=False)
-    smarte_maal = _optional_text()
+    nummer = _optional_text(Delmaal, "nummer")
+    navn = _model_text(Delmaal, "navn", required=False)
+    smarte_maal = _optional_text(Delmaal, "smarte_maal")
     tema = TemaField(required=False, help_text=_("Move to this theme (same programme)."))
     posisjon = _posisjon()
 
@@ -396,8 +418,8 @@ class SatsingsomraadeSerializer(serializers.ModelSerializer):
 class SatsingsomraadeCreateSerializer(serializers.Serializer):
     tema = TemaField(required=False, help_text=_("Give the theme or the sub-goal."))
     delmaal = DelmaalField(required=False)
-    navn = _text()
-    prioritert_handling = _optional_text()
+    navn = _model_text(Satsingsomraade, "navn")
+    prioritert_handling = _optional_text(Satsingsomraade, "prioritert_handling")
 
     def validate(self, attrs):
         if not attrs.get("tema") and not attrs.get("delmaal"):
@@ -408,8 +430,8 @@ class SatsingsomraadeCreateSerializer(serializers.Serializer):
 
 
 class SatsingsomraadeUpdateSerializer(serializers.Serializer):
-    navn = _text(required=False)
-    prioritert_handling = _optional_text()
+    navn = _model_text(Satsingsomraade, "navn", required=False)
+    prioritert_handling = _optional_text(Satsingsomraade, "prioritert_handling")
     tema = TemaField(required=False, help_text=_("Move directly under this theme."))
     delmaal = DelmaalField(required=False, help_text=_("Move under this sub-goal."))
     posisjon = _posisjon()
@@ -475,12 +497,12 @@ class AnsvarCreateSerializer(serializers.Serializer):
     tiltak = TiltakField()
     organisasjon = _organisasjon_field()
     rolle = choice_field(Rolle.choices)
-    tekst_som_skrevet = _optional_text()
+    tekst_som_skrevet = _optional_text(Ansvar, "tekst_som_skrevet")
 
 
 class AnsvarUpdateSerializer(serializers.Serializer):
     rolle = choice_field(Rolle.choices, required=False)
-    tekst_som_skrevet = _text(required=False, allow_blank=True)
+    tekst_som_skrevet = _optional_text(Ansvar, "tekst_som_skrevet")
 
 
 @_write_schema("responsibility", AnsvarCreateSerializer, AnsvarUpdateSerializer, AnsvarSerializer)
@@ -548,8 +570,10 @@ def _tiltak_field(name: str, **kwargs):
     if name == "status":
         return choice_field(TiltakStatus.choices, **kwargs)
     if name in ("start_aar", "slutt_aar"):
-        return serializers.IntegerField(allow_null=True, min_value=0, max_value=32767, **kwargs)
-    return _text(allow_blank=model_field.blank, **kwargs)
+        return serializers.IntegerField(
+            allow_null=True, min_value=MIN_YEAR, max_value=MAX_YEAR, **kwargs
+        )
+    return _model_text(Tiltak, name, allow_blank=model_field.blank, **kwargs)
 
 
 class TiltakCreateSerializer(serializers.Serializer):
@@ -561,7 +585,7 @@ class TiltakCreateSerializer(serializers.Serializer):
     nummer = serializers.IntegerField(
         required=False, help_text=_("Default: the next free number in the theme."), **NUMMER_RANGE
     )
-    tittel = _text()
+    tittel = _model_text(Tiltak, "tittel")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -593,8 +617,11 @@ class TiltakUpdateSerializer(serializers.Serializer):
         help_text=_("Move under this priority area (null: none)."),
     )
     nummer = serializers.IntegerField(required=False, **NUMMER_RANGE)
-    reason = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("Recorded with the change in the history.")
+    reason = TypedText(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Recorded with the change in the history."),
     )
 
     def get_fields(self):
@@ -605,7 +632,9 @@ class TiltakUpdateSerializer(serializers.Serializer):
 
 
 class TiltakDeleteSerializer(serializers.Serializer):
-    slettet_grunn = _text(help_text=_("Why the measure is deleted (required)."))
+    slettet_grunn = _text(
+        max_length=REASON_MAX_LENGTH, help_text=_("Why the measure is deleted (required).")
+    )
     versjon = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -762,7 +791,7 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
 
 class TransitionSerializer(serializers.Serializer):
     status = choice_field(ProgramStatus.choices)
-    reason = serializers.CharField(
+    reason = TypedText(
         required=False,
         allow_blank=True,
         max_length=REASON_MAX_LENGTH,

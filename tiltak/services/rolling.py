@@ -15,7 +15,7 @@ What the outcomes do to the tiltak in the NEW version:
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from partnerskap.errors import ServiceError
 from ..models import MAX_YEAR, MIN_YEAR, Handlingsprogram, ProgramStatus, Tiltak, Utfall
 from .common import check_perm, composed_reason, save_with_actor
 from .copying import copy_tree
+from .tiltak import lock_parent
 
 # Outcomes that take the tiltak out of the new programme (soft delete with the outcome as reason).
 REMOVING_OUTCOMES = frozenset({Utfall.SLAATT_SAMMEN, Utfall.AVSLUTTET, Utfall.UTGAATT})
@@ -64,14 +65,16 @@ def _validate_period(*, programme: Handlingsprogram, navn: str, start_aar, slutt
     if Handlingsprogram.objects.filter(
         navn=navn, start_aar=start_aar, slutt_aar=slutt_aar
     ).exists():
-        raise ValidationError(
-            {
-                "navn": _(
-                    "Name: a programme called “%(navn)s” for %(start)s–%(slutt)s already exists."
-                )
-                % {"navn": navn, "start": start_aar, "slutt": slutt_aar}
-            }
-        )
+        raise _taken(navn, start_aar, slutt_aar)
+
+
+def _taken(navn: str, start_aar: int, slutt_aar: int) -> ValidationError:
+    return ValidationError(
+        {
+            "navn": _("Name: a programme called “%(navn)s” for %(start)s–%(slutt)s already exists.")
+            % {"navn": navn, "start": start_aar, "slutt": slutt_aar}
+        }
+    )
 
 
 @transaction.atomic
@@ -97,6 +100,9 @@ def programme_roll(
     name + period that already exists. Needs `tiltak.roll_programme` on the source.
     """
     check_perm(actor, "tiltak.roll_programme", programme)
+    # Two rolls of one programme at the same moment (a double click, two planners) take turns
+    # here, so the second sees the first's programme and is refused by the check below.
+    lock_parent(programme)
     navn = (navn if navn is not None else programme.navn).strip()
     _validate_period(programme=programme, navn=navn, start_aar=start_aar, slutt_aar=slutt_aar)
     # Not the source's name: the new version may be published while the source stays a draft,
@@ -114,7 +120,12 @@ def programme_roll(
         nivaa_betegnelse=programme.nivaa_betegnelse,
         beskrivelse=programme.beskrivelse,
     )
-    save_with_actor(new, actor=actor, reason=reason)
+    try:
+        with transaction.atomic():
+            save_with_actor(new, actor=actor, reason=reason)
+    except IntegrityError as exc:
+        # Rolled from another programme to the same name and period at the same moment.
+        raise _taken(navn, start_aar, slutt_aar) from exc
     new.planer.set(programme.planer.all())
 
     copy_tree(source=programme, target=new, actor=actor, reason=reason)

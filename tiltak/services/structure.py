@@ -25,7 +25,7 @@ from .common import (
     same_programme,
     validated_save,
 )
-from .tiltak import place_tiltak
+from .tiltak import lock_parent, place_tiltak
 
 # Temporary numbers used while renumbering, above any real number and within a smallint.
 _PARKING_NUMBER = 30000
@@ -49,6 +49,7 @@ def tema_create(
     """A new tema in the programme, numbered after the last one unless `nummer` is given (a
     taken number is a ValidationError on `nummer`)."""
     check_perm(actor, "tiltak.edit_structure", program)
+    lock_parent(program)  # parallel creates take turns for the next number
     if nummer is None:
         nummer = (Tema.objects.filter(program=program).aggregate(m=Max("nummer"))["m"] or 0) + 1
     tema = Tema(
@@ -129,6 +130,7 @@ def delmaal_create(
 ) -> Delmaal:
     """A new delmål, last in its tema. `nummer` ("3.1") is optional but unique in the tema."""
     check_perm(actor, "tiltak.edit_structure", tema)
+    lock_parent(tema)  # the check that `nummer` is free holds until this commits
     last = Delmaal.objects.filter(tema=tema).aggregate(m=Max("rekkefoelge"))["m"]
     delmaal = Delmaal(
         tema=tema,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +31,22 @@ from .concurrency import claim_versjon, locked_tiltak
 from .traces import tiltak_has_traces
 
 
+def lock_parent(parent: models.Model) -> None:
+    """Lock `parent` until the transaction ends, before counting or checking its children
+    (the next free number of a tiltak in its tema or of a tema in its programme, whether a
+    delmål number is free, whether a programme was already rolled to a period). Writes under
+    the same parent then take turns, and each counts after the one before it committed
+    (PostgreSQL reads committed rows afresh in every statement); without it, two parallel
+    creates count the same highest number and the second fails on the unique constraint.
+    FOR NO KEY UPDATE: rows that only refer to the parent (a tiltak saved in the tema) are not
+    held up. SQLite ignores the lock; it serialises every write anyway."""
+    type(parent)._default_manager.select_for_update(no_key=True).filter(pk=parent.pk).exists()
+
+
 def next_tiltak_nummer(tema: Tema) -> int:
     """The next free number in the tema: one above the highest number of its tiltak that are
-    not deleted (a deleted tiltak's number may be reused, as the database allows)."""
+    not deleted (a deleted tiltak's number may be reused, as the database allows). Call
+    `lock_parent(tema)` first in the same transaction."""
     return (Tiltak.objects.filter(tema=tema).aggregate(m=Max("nummer"))["m"] or 0) + 1
 
 
@@ -80,9 +93,10 @@ def place_tiltak(
     t.tema, t.delmaal, t.satsingsomraade = tema, delmaal, satsing
     if nummer is not None:
         t.nummer = nummer
-    elif new_tema and t.nummer is not None:
+    elif new_tema and t.nummer is not None and t.slettet is None:
         # Deleted tiltak are outside the unique constraint and keep their old number.
-        t.nummer = next_tiltak_nummer(tema) if t.slettet is None else t.nummer
+        lock_parent(tema)
+        t.nummer = next_tiltak_nummer(tema)
     if new_tema:
         t.rekkefoelge = _next_rekkefoelge(t.program_id)
     if bump:
@@ -107,6 +121,7 @@ def tiltak_create(
     is a ValidationError on `nummer`). Other fields: TILTAK_FIELDS."""
     tema, delmaal, satsing = _resolve_placement(tema, delmaal, satsingsomraade)
     check_perm(actor, "tiltak.edit_structure", tema)
+    lock_parent(tema)  # also when `nummer` is given: the check that it is free holds
     tiltak = Tiltak(
         program_id=tema.program_id,
         tema=tema,
@@ -262,11 +277,10 @@ def tiltak_restore_deleted(*, actor, tiltak: Tiltak) -> Tiltak:
     check_perm(actor, "tiltak.edit_structure", current)
     if current.slettet is None:
         raise ServiceError(_("This measure is not deleted."))
-    if (
-        current.nummer is not None
-        and Tiltak.objects.filter(tema_id=current.tema_id, nummer=current.nummer).exists()
-    ):
-        current.nummer = next_tiltak_nummer(current.tema)
+    if current.nummer is not None:
+        lock_parent(current.tema)
+        if Tiltak.objects.filter(tema_id=current.tema_id, nummer=current.nummer).exists():
+            current.nummer = next_tiltak_nummer(current.tema)
     current.slettet = None
     current.slettet_grunn = ""
     current.versjon += 1
