@@ -137,3 +137,15 @@ def test_forms_and_rolling_use_the_same_range(users, tema):
             slutt_aar=MAX_YEAR + 1,
         )
     assert {"start_aar", "slutt_aar"} <= set(exc.value.message_dict)
+
+
+def test_a_reason_with_a_control_character_is_refused_naming_the_field(planner, tiltak):
+    from tiltak.services.common import checked_reason
+
+    with pytest.raises(ValidationError) as exc:
+        checked_reason("Utgår\x01", field="slettet_grunn")
+    assert "control character (U+0001)" in exc.value.message_dict["slettet_grunn"][0]
+    with pytest.raises(ValidationError):
+        tiltak_delete(actor=planner, tiltak=tiltak, reason="Utgår\x01")
+    assert Tiltak.objects.filter(pk=tiltak.pk).exists()
+    assert checked_reason("Utgår\tnå\n") == "Utgår\tnå\n"

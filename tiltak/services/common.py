@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import models
 from django.utils.translation import gettext as _
 
+from partnerskap.validators import no_control_characters
 from tiltak.models import REASON_MAX_LENGTH, Delmaal, Tema, Tiltak
 
 # Fields each update service accepts (anything else is a programming error: TypeError). Here,
@@ -49,7 +50,12 @@ def check_perm(actor, perm: str, obj=None) -> None:
 
 def checked_reason(reason: str, *, field: str = "reason") -> str:
     """`reason` as given, if it fits REASON_MAX_LENGTH; otherwise a ValidationError on `field`
-    naming the limit. What the user wrote is kept whole or refused, never cut."""
+    naming the limit (or a control character in it). What the user wrote is kept whole or
+    refused, never cut."""
+    try:
+        no_control_characters(reason)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
     if len(reason) > REASON_MAX_LENGTH:
         if field == "slettet_grunn":
             message = _("Reason for deletion: at most %(max)d characters (it has %(count)d).")
