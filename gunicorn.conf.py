@@ -85,8 +85,8 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 os.environ.setdefault("DJANGO_SCHEME_FROM_SERVER", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerskap.settings")
 
-# --- Logs: JSON, access lines on stdout, the rest on stderr (partnerskap/logging.py) ---------------
-logger_class = "partnerskap.logging.GunicornLogger"
+# --- Logs: JSON, access lines on stdout, the rest on stderr (partnerskap/gunicorn_logger.py) --
+logger_class = "partnerskap.gunicorn_logger.GunicornLogger"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

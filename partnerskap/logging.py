@@ -6,12 +6,11 @@
   id, left in the WSGI environ for the access log line.
 - `JsonFormatter` writes one JSON object per line: time, level, logger, message, request_id and
   whatever the record carries as `extra`.
-- `GunicornLogger` is gunicorn's logger (gunicorn.conf.py): its error log in the same JSON, and
-  one access line per request with request_id, method, path, status, duration_ms, bytes,
-  user_id and remote_addr.
+- partnerskap/gunicorn_logger.py makes gunicorn's logs the same JSON, with one access line per
+  request.
 
-Nothing here reads Django settings at import: gunicorn's master imports this module before
-Django is set up.
+Nothing here reads Django settings or imports gunicorn: gunicorn's master imports this module
+before Django is set up, and Django runs without gunicorn (runserver, tests).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import uuid
 from datetime import UTC, datetime
 
 from django.utils.functional import LazyObject, empty
-from gunicorn import glogging
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id (nginx $request_id, a UUID, a base64 token) passes; anything else (too long,
@@ -146,42 +144,3 @@ class TextFormatter(logging.Formatter):
         line = super().format(record)
         request_id = record_request_id(record)
         return f"{line} [request_id={request_id}]" if request_id else line
-
-
-class GunicornLogger(glogging.Logger):
-    """gunicorn's logger with JSON output. The access line is built from the WSGI environ and
-    the response, so `access_log_format` is not used; the fields are fixed here."""
-
-    def setup(self, cfg) -> None:
-        super().setup(cfg)
-        formatter = JsonFormatter()
-        for log in (self.error_log, self.access_log):
-            for handler in log.handlers:
-                handler.setFormatter(formatter)
-
-    def access(self, resp, req, environ, request_time) -> None:
-        if not self.access_log_enabled:
-            return
-        try:
-            status = resp.status
-            if isinstance(status, str):
-                status = status.split(None, 1)[0]
-            headers = resp.headers.items() if hasattr(resp.headers, "items") else resp.headers
-            response_headers = {name.lower(): value for name, value in headers}
-            method = environ.get("REQUEST_METHOD", "")
-            path = environ.get("PATH_INFO", "")
-            extra = {
-                "request_id": response_headers.get(REQUEST_ID_HEADER.lower())
-                or environ.get(ENVIRON_REQUEST_ID),
-                "method": method,
-                "path": path,
-                "status": int(status),
-                "duration_ms": round(request_time.total_seconds() * 1000, 1),
-                "bytes": getattr(resp, "sent", None),
-                "user_id": environ.get(ENVIRON_USER_ID),
-                "remote_addr": environ.get("REMOTE_ADDR"),
-                "user_agent": environ.get("HTTP_USER_AGENT"),
-            }
-            self.access_log.info("%s %s %s", method, path, status, extra=extra)
-        except Exception:
-            self.exception("access log line failed")

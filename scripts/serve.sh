@@ -11,11 +11,14 @@
 #   DJANGO_PLAIN_HTTP  1 when every bind address is on the loopback (plain http, no redirect to
 #                  https, no Secure cookies), else 0: behind the TLS proxy in real production
 # SERVE_SKIP_PREPARE=1 skips migrate/collectstatic/check (they already ran for this release).
+# stdout carries only gunicorn's access log (JSON lines); everything else goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-.venv/bin/python}
-GUNICORN=${GUNICORN:-.venv/bin/gunicorn}
+# The project's .venv when there is one (make setup), else what is on PATH (the Docker image).
+if [ -x .venv/bin/python ]; then VENV_BIN=.venv/bin/; else VENV_BIN=; fi
+PYTHON=${PYTHON:-${VENV_BIN}python}
+GUNICORN=${GUNICORN:-${VENV_BIN}gunicorn}
 
 export DJANGO_PRODUCTION=1
 export DATABASE_URL=${DATABASE_URL:-postgres:///portal}
@@ -29,7 +32,7 @@ if [ -z "${SECRET_KEY:-}" ]; then
   fi
   SECRET_KEY=$(cat var/secret_key)
   export SECRET_KEY
-  echo "serve: SECRET_KEY from var/secret_key (local use; set SECRET_KEY in production)"
+  echo "serve: SECRET_KEY from var/secret_key (local use; set SECRET_KEY in production)" >&2
 fi
 
 if [ -z "${DJANGO_PLAIN_HTTP:-}" ]; then
@@ -43,13 +46,14 @@ if [ -z "${DJANGO_PLAIN_HTTP:-}" ]; then
   done
   export DJANGO_PLAIN_HTTP
 fi
-[ "$DJANGO_PLAIN_HTTP" = 1 ] &&
-  echo "serve: plain http on $GUNICORN_BIND (DJANGO_PLAIN_HTTP=1); behind a TLS proxy in production"
+if [ "$DJANGO_PLAIN_HTTP" = 1 ]; then
+  echo "serve: plain http on $GUNICORN_BIND (DJANGO_PLAIN_HTTP=1); behind a TLS proxy in production" >&2
+fi
 
 if [ "${SERVE_SKIP_PREPARE:-0}" != 1 ]; then
-  "$PYTHON" manage.py migrate --noinput -v 0
-  "$PYTHON" manage.py collectstatic --noinput -v 0
-  "$PYTHON" manage.py check --deploy --fail-level WARNING
+  "$PYTHON" manage.py migrate --noinput -v 0 >&2
+  "$PYTHON" manage.py collectstatic --noinput -v 0 >&2
+  "$PYTHON" manage.py check --deploy --fail-level WARNING >&2
 fi
 
 exec "$GUNICORN" -c gunicorn.conf.py
