@@ -84,6 +84,9 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # Django takes the scheme from gunicorn instead of reading X-Forwarded-Proto itself (settings).
 os.environ.setdefault("DJANGO_SCHEME_FROM_SERVER", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerskap.settings")
+# A database that does not answer fails a request (and /readyz) in seconds, not after the
+# kernel's TCP timeout; libpq reads this for every connection the workers open.
+os.environ.setdefault("PGCONNECT_TIMEOUT", "5")
 
 # --- Logs: JSON, access lines on stdout, the rest on stderr (partnerskap/gunicorn_logger.py) --
 logger_class = "partnerskap.gunicorn_logger.GunicornLogger"

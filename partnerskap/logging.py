@@ -55,7 +55,8 @@ def _user_id(request) -> int | None:
     user = request.__dict__.get("user")
     if user is None:
         return None
-    if isinstance(user, LazyObject) and user._wrapped is empty:
+    # A LazyObject keeps what it wraps in its own __dict__; `empty` until first used.
+    if isinstance(user, LazyObject) and user.__dict__.get("_wrapped", empty) is empty:
         return None
     return user.pk if getattr(user, "is_authenticated", False) else None
 

@@ -304,12 +304,6 @@ if PLAIN_HTTP and not DEBUG:
     LANGUAGE_COOKIE_SECURE = False
     SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W012", "security.W016"]
 
-# A database that does not answer fails a request (and /readyz) in seconds, not minutes.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
-    )
-
 # Static files (production): WhiteNoise serves the hashed names from STATIC_ROOT with
 # "max-age=315360000, public, immutable" and the .br/.gz made by collectstatic. Only the hashed
 # names are kept (every reference goes through {% static %}, and the manifest is strict), which
