@@ -22,11 +22,14 @@ XDIST       ?= -n 2
 # Extra pytest arguments, e.g. make test-sqlite PYTEST_ARGS="-k hoering -x"
 PYTEST_ARGS ?=
 HOST_PORT   ?= 127.0.0.1:8000
+# make serve: gunicorn's address (plain http on the loopback; README «Running in production»)
+SERVE_BIND  ?= 127.0.0.1:8000
 
 stage = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: help setup setup-system setup-python setup-postgres compilemessages run \
-        test test-sqlite test-postgres test-browser lint fmt bench messages vendor clean
+        test test-sqlite test-postgres test-browser lint fmt bench messages vendor clean \
+        serve backup restore
 
 help:
 	@echo "make setup          install system packages, .venv, PostgreSQL; compile translations"
@@ -42,6 +45,10 @@ help:
 	@echo "make messages       makemessages nb/nn/en + compilemessages"
 	@echo "make vendor         refresh static/vendor/ from npm (scripts/vendor.sh)"
 	@echo "make clean          remove caches and collected static files"
+	@echo "make serve          production mode under gunicorn on $(SERVE_BIND) (PostgreSQL;"
+	@echo "                    migrate, collectstatic, check --deploy first; scripts/serve.sh)"
+	@echo "make backup         pg_dump + media into var/backups/portal-<time>/ (scripts/backup.sh)"
+	@echo "make restore BACKUP=var/backups/portal-<time>  into an empty DATABASE_URL database"
 
 # --- setup -----------------------------------------------------------------------------------
 
@@ -129,3 +136,18 @@ vendor:
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache staticfiles
+
+# --- production mode and operations (README «Running in production», «Operations») ----------
+
+# DATABASE_URL from the environment, else the local cluster's `portal` database (started here).
+serve: setup
+	$(call stage,serve: gunicorn on http://$(SERVE_BIND)/ (production mode))
+	if [ -z "$${DATABASE_URL:-}" ]; then bash scripts/setup-postgres.sh; fi
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} GUNICORN_BIND=$(SERVE_BIND) bash scripts/serve.sh
+
+backup:
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} bash scripts/backup.sh
+
+restore:
+	@[ -n "$(BACKUP)" ] || { echo "usage: make restore BACKUP=var/backups/portal-<time>" >&2; exit 2; }
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} bash scripts/restore.sh "$(BACKUP)"

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -251,9 +252,70 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # The admin is read-only for the programme tree (tiltak/admin.py): no revert past the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# --- Logging (issue 8): one JSON object per line in production -------------------------------
+# Formatters and the request id are in partnerskap/logging.py; gunicorn's access and error logs
+# use the same JSON (gunicorn.conf.py). Everything goes through the root handler, Django's own
+# loggers included, so there is one format. LOG_FORMAT=text|json overrides the default.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "partnerskap.logging.JsonFormatter"},
+        "text": {"()": "partnerskap.logging.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's default sends "django" to a text handler of its own in DEBUG: one format only.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
+
+
+# --- Serving (issue 8): gunicorn behind a TLS proxy (gunicorn.conf.py, README «Running in
+# production») --------------------------------------------------------------------------------
+
+# The request id first, so redirects, static files and error pages carry it too.
+MIDDLEWARE.insert(0, "partnerskap.logging.RequestIdMiddleware")
+# gzip for text responses, compressing what every inner middleware wrote; WhiteNoise (above it in
+# production) answers static files itself, with its precompressed .br/.gz files.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "partnerskap.compression.TextGZipMiddleware",
+)
+
+# Probes over plain http to the app port (partnerskap/health.py) are answered, not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Under gunicorn (gunicorn.conf.py sets this) the scheme is the server's: it believes
+# X-Forwarded-Proto only from TRUSTED_PROXY_IPS. Django's SECURE_PROXY_SSL_HEADER would believe
+# any client that reaches the app port directly.
+if env_bool("DJANGO_SCHEME_FROM_SERVER", False):
+    SECURE_PROXY_SSL_HEADER = None
+
+# A local trial of production mode over plain http on 127.0.0.1 (`make serve`): no redirect to
+# https and no Secure-only cookies. The three deploy-check warnings about exactly that are
+# silenced by name, so `check --deploy --fail-level WARNING` still fails on anything else. Never
+# set behind the TLS proxy in real production.
+PLAIN_HTTP = env_bool("DJANGO_PLAIN_HTTP", False)
+if PLAIN_HTTP and not DEBUG:
+    SECURE_SSL_REDIRECT = False
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+    LANGUAGE_COOKIE_SECURE = False
+    SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W012", "security.W016"]
+
+# Static files (production): WhiteNoise serves the hashed names from STATIC_ROOT with
+# "max-age=315360000, public, immutable" and the .br/.gz made by collectstatic. Only the hashed
+# names are kept (every reference goes through {% static %}, and the manifest is strict), which
+# halves collectstatic's compression work; source maps are for developer tools, not compressed.
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
+if PRODUCTION:
+    STORAGES["staticfiles"]["BACKEND"] = "partnerskap.storage.StaticFilesStorage"
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
+# Uploaded files (none yet; backed up by scripts/backup.sh with the database).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")

@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from partnerskap import health
+
 admin.site.site_header = _("Partnership portal – administration")
 admin.site.site_title = _("Partnership portal")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    # Probes for load balancers and orchestrators (partnerskap/health.py); no trailing slash.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("partnerskap.urls_accounts")),
