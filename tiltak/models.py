@@ -341,6 +341,9 @@ class Tiltak(models.Model):
         _("number"), null=True, blank=True, help_text=_("Numbered within the theme.")
     )
     tittel = models.TextField(_("title"))
+    # The source gave no title (Buskerud 3.35): one was made from the description so the row
+    # can be loaded and edited, and planners are told until they write a title themselves.
+    tittel_mangler_i_kilden = models.BooleanField(_("title missing in the source"), default=False)
     beskrivelse = models.TextField(_("description"), blank=True)
     virkemiddel = models.TextField(_("instrument"), blank=True)
     type = models.CharField(_("type"), max_length=30, choices=TiltakType.choices, blank=True)
