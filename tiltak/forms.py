@@ -127,9 +127,17 @@ def placement_value(t: Tiltak) -> str:
     return f"tema:{t.tema_id}"
 
 
+# The parties as the source document wrote them. Not on the edit forms: typing a name there
+# would look like assigning a party and assign nothing. The page shows them read-only under
+# «Source»; the parties are the Ansvar rows, added and removed with the party picker.
+SOURCE_TEXT_FIELDS = ("hovedansvar_tekst", "samarbeidsparter_tekst")
+TILTAK_FORM_FIELDS = tuple(f for f in TILTAK_FIELDS if f not in SOURCE_TEXT_FIELDS)
+
+
 class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
-    """All of a tiltak's own fields, with the version it was loaded at. When the programme is
-    adopted (`progress_only`), every field but the progress fields is shown read-only."""
+    """A tiltak's own fields (not the source's text of its parties), with the version it was
+    loaded at. When the programme is adopted (`progress_only`), every field but the progress
+    fields is shown read-only."""
 
     versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     endringsgrunn = forms.CharField(
@@ -141,15 +149,13 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Tiltak
-        fields = list(TILTAK_FIELDS)
+        fields = list(TILTAK_FORM_FIELDS)
         widgets = {
             "tittel": _textarea(2),
             "beskrivelse": _textarea(5),
             "virkemiddel": _textarea(2),
             "finansiering": _textarea(2),
             "forventet_resultat": _textarea(3),
-            "hovedansvar_tekst": _textarea(2),
-            "samarbeidsparter_tekst": _textarea(2),
             "merknader": _textarea(3),
         }
 
@@ -162,7 +168,7 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
         self.progress_only = progress_only
         if progress_only:
-            for name in TILTAK_FIELDS:
+            for name in TILTAK_FORM_FIELDS:
                 if name not in PROGRESS_FIELDS:
                     self.fields[name].disabled = True
 
@@ -177,7 +183,7 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         """The fields to hand to tiltak_update (only the editable ones)."""
-        names = PROGRESS_FIELDS if self.progress_only else TILTAK_FIELDS
+        names = PROGRESS_FIELDS if self.progress_only else TILTAK_FORM_FIELDS
         return {name: self.cleaned_data[name] for name in names}
 
 
@@ -197,7 +203,7 @@ class TiltakCreateForm(TiltakForm):
         del self.fields["endringsgrunn"]
         self.tree = tree
         self.fields["plassering"].choices = placement_choices(tree, nivaa)
-        self.order_fields(["plassering", "nummer", *TILTAK_FIELDS])
+        self.order_fields(["plassering", "nummer", *TILTAK_FORM_FIELDS])
 
     def clean_plassering(self):
         return resolve_placement(self.cleaned_data["plassering"], self.tree)

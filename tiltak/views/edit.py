@@ -724,6 +724,9 @@ def tiltak_renumber(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             tiltak_services.tiltak_renumber(actor=request.user, tema=tema, order=form.order())
+        except ValidationError as exc:
+            # One measure that does not validate: the message names it and the field.
+            form.add_error(None, exc.messages)
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
