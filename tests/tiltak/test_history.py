@@ -625,7 +625,7 @@ def test_restore_page_names_the_parties_it_removes(client_for, users, tree):
         "Regionrådet for Hallingdal (collaborator)." in page
     )
     assert "This version has no parties" in page
-    assert "Yes, remove all 2 parties of the measure" in page
+    assert "Yes, remove all parties of the measure (2)" in page
 
 
 def test_restore_that_removes_every_party_needs_the_extra_confirmation(users, tree):

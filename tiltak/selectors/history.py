@@ -648,3 +648,62 @@ def tiltak_restore_preview(*, tiltak: Tiltak, history_id: int) -> RestorePreview
         party_count=len(now),
         is_baseline=_is_baseline(record),
     )
+
+
+# --- Deleted tiltak of a programme ----------------------------------------------------------
+
+
+@dataclass
+class DeletedTiltak:
+    tiltak: Tiltak
+    user: Any  # who deleted it (Bruker), or None
+    number_taken: bool  # another tiltak has its number now: restored, it gets the next free one
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def user_organisation(self) -> str:
+        org = getattr(self.user, "organisasjon", None)
+        return org.navn if org else ""
+
+
+def deleted_tiltak(*, programme: Handlingsprogram) -> list[DeletedTiltak]:
+    """The programme's soft-deleted tiltak (kept because they have history or other records),
+    most recently deleted first, with who deleted them and whether their number has been taken
+    since. Three queries whatever their number."""
+    from django.contrib.auth import get_user_model
+
+    deleted_by = (
+        Tiltak.history.filter(id=OuterRef("pk"), slettet=OuterRef("slettet"))
+        .order_by("history_date", "history_id")
+        .values("history_user_id")[:1]
+    )
+    rows = list(
+        Tiltak.alle.filter(program=programme, slettet__isnull=False)
+        .select_related("tema", "delmaal", "satsingsomraade")
+        .annotate(slettet_av_id=Subquery(deleted_by))
+        .order_by("-slettet", "-id")
+    )
+    users = (
+        get_user_model()
+        .objects.select_related("organisasjon")
+        .in_bulk({t.slettet_av_id for t in rows if t.slettet_av_id})  # type: ignore[attr-defined]
+    )
+    numbered = [t for t in rows if t.nummer is not None]
+    taken = set(
+        Tiltak.objects.filter(
+            tema_id__in={t.tema_id for t in numbered}, nummer__in={t.nummer for t in numbered}
+        ).values_list("tema_id", "nummer")
+    )
+    return [
+        DeletedTiltak(
+            tiltak=t,
+            user=users.get(t.slettet_av_id),  # type: ignore[attr-defined]
+            number_taken=(t.tema_id, t.nummer) in taken,
+        )
+        for t in rows
+    ]

@@ -16,7 +16,6 @@ from tiltak.models import (
     REASON_MAX_LENGTH,
     Delmaal,
     Handlingsprogram,
-    Satsingsomraade,
     Tema,
     Tiltak,
 )
@@ -221,20 +220,18 @@ def same_programme(obj, programme_id: int, field: str) -> None:
 
 def row_label(obj: models.Model) -> str:
     """One row of a bulk operation as a planner names it: «Measure 3.35», «Sub-goal 3.1»,
-    «Priority area “…”», «Theme 3»."""
+    «Priority area “…”», «Theme 3» (its verbose name, then its number or its name)."""
+    kind = str(obj._meta.verbose_name).capitalize()
     if isinstance(obj, Tiltak):
         if obj.nummer is not None and obj.tema_id:
-            return _("Measure %(nummer)s") % {"nummer": f"{obj.tema.nummer}.{obj.nummer}"}
-        return _("Measure “%(tittel)s”") % {"tittel": (obj.tittel or str(obj.pk))[:80]}
-    if isinstance(obj, Delmaal):
-        if obj.nummer:
-            return _("Sub-goal %(nummer)s") % {"nummer": obj.nummer}
-        return _("Sub-goal “%(navn)s”") % {"navn": obj.navn[:80]}
-    if isinstance(obj, Satsingsomraade):
-        return _("Priority area “%(navn)s”") % {"navn": obj.navn[:80]}
+            return f"{kind} {obj.tema.nummer}.{obj.nummer}"
+        return f"{kind} “{(obj.tittel or str(obj.pk))[:80]}”"
     if isinstance(obj, Tema):
-        return _("Theme %(nummer)s") % {"nummer": obj.nummer}
-    return str(obj)[:80]
+        return f"{kind} {obj.nummer}"
+    if isinstance(obj, Delmaal) and obj.nummer:
+        return f"{kind} {obj.nummer}"
+    name = getattr(obj, "navn", "") or str(obj)
+    return f"{kind} “{name[:80]}”"
 
 
 @contextmanager

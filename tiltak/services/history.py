@@ -6,7 +6,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from partnerskap.models import Organisasjon
 
@@ -137,12 +136,9 @@ def _restore_parties(*, actor, tiltak: Tiltak, when, reason: str, remove_every_p
     if current and not target and not remove_every_party:
         raise ValidationError(
             {
-                "remove_every_party": ngettext(
-                    "Responsibility: this version has no parties, so restoring it removes the "
-                    "measure's only party. Confirm that it is to be removed.",
-                    "Responsibility: this version has no parties, so restoring it removes all "
-                    "%(count)d parties of the measure. Confirm that they are to be removed.",
-                    len(current),
+                "remove_every_party": _(
+                    "Responsibility: this version has no parties, so restoring it removes every "
+                    "party of the measure (%(count)d). Confirm that they are to be removed."
                 )
                 % {"count": len(current)}
             }
