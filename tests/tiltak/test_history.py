@@ -643,3 +643,22 @@ def test_restore_that_removes_every_party_needs_the_extra_confirmation(users, tr
     t.refresh_from_db()
     assert t.tittel == "Traineemodeller etableres"
     assert not Ansvar.objects.filter(tiltak=t).exists()
+
+
+def test_restoring_the_first_version_of_a_rolled_tiltak_keeps_its_parties(users, tree):
+    """Rolling copies a tiltak, then its parties: its first history row must still hold them."""
+    from tiltak.services.rolling import programme_roll
+
+    planner = users["planner"]
+    new = programme_roll(actor=planner, programme=tree["programme"], start_aar=2021, slutt_aar=2022)
+    copy = Tiltak.objects.get(program=new, forgjenger=tree["tiltak"])
+    assert Ansvar.objects.filter(tiltak=copy).count() == 1
+    first = _tiltak_row(copy, 1)
+    copy = tiltak_services.tiltak_update(
+        actor=planner, tiltak=copy, expected_versjon=1, tittel="Endret etter rullering"
+    )
+    preview = selectors.tiltak_restore_preview(tiltak=copy, history_id=first.history_id)
+    assert preview.parties == [] and not preview.removes_every_party
+    tiltak_restore(actor=planner, tiltak=copy, history_id=first.history_id)
+    assert Ansvar.objects.filter(tiltak=copy).count() == 1
+    assert Tiltak.objects.get(pk=copy.pk).tittel == "Traineemodeller etableres"

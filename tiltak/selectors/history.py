@@ -691,7 +691,7 @@ def deleted_tiltak(*, programme: Handlingsprogram) -> list[DeletedTiltak]:
     users = (
         get_user_model()
         .objects.select_related("organisasjon")
-        .in_bulk({t.slettet_av_id for t in rows if t.slettet_av_id})  # type: ignore[attr-defined]
+        .in_bulk({t.slettet_av_id for t in rows if t.slettet_av_id})
     )
     numbered = [t for t in rows if t.nummer is not None]
     taken = set(
@@ -702,7 +702,7 @@ def deleted_tiltak(*, programme: Handlingsprogram) -> list[DeletedTiltak]:
     return [
         DeletedTiltak(
             tiltak=t,
-            user=users.get(t.slettet_av_id),  # type: ignore[attr-defined]
+            user=users.get(t.slettet_av_id),
             number_taken=(t.tema_id, t.nummer) in taken,
         )
         for t in rows

@@ -140,11 +140,11 @@ def programme_update(
         return current
     if new_plans is not None:
         # Without a history row of its own: the save below records the plans with the fields.
-        current.skip_history_when_saving = True  # type: ignore[attr-defined]
+        current.skip_history_when_saving = True
         try:
             current.planer.set(new_plans)
         finally:
-            del current.skip_history_when_saving  # type: ignore[attr-defined]
+            del current.skip_history_when_saving
     validated_save(current, actor=actor, reason=reason)
     programme.refresh_from_db()
     return current
