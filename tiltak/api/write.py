@@ -550,6 +550,13 @@ class TiltakEditSerializer(serializers.ModelSerializer):
         ]
 
 
+# The parties as the source document wrote them are kept as text; writing them assigns nobody.
+SOURCE_TEXT_HELP = _(
+    "The parties as the source document wrote them. Assigns nothing: the parties are the "
+    "responsibilities (/api/ansvar/)."
+)
+
+
 def _tiltak_field(name: str, **kwargs):
     model_field = Tiltak._meta.get_field(name)
     if name == "type":
@@ -558,6 +565,8 @@ def _tiltak_field(name: str, **kwargs):
         return choice_field(TiltakStatus.choices, **kwargs)
     if name in ("start_aar", "slutt_aar"):
         return serializers.IntegerField(allow_null=True, min_value=0, max_value=32767, **kwargs)
+    if name in ("hovedansvar_tekst", "samarbeidsparter_tekst"):
+        kwargs.setdefault("help_text", SOURCE_TEXT_HELP)
     return _text(allow_blank=model_field.blank, **kwargs)
 
 
