@@ -2,7 +2,14 @@
 programme 2019-2020 (seed 000, via the hand-checked extraction) and Vestfold og Telemark's
 2021-2022 programme (seed 001), and the members of the registry's groups. Idempotent: a programme
 that is already there is left as it is, and so is a group that already has members, so edits made
-in the portal or the admin are never overwritten by a second load."""
+in the portal or the admin are never overwritten by a second load.
+
+History starts from the complete loaded state: after a programme's tiltak and their parties are
+in, every tiltak gets one more history row, «Innlest fra kilden» (`BASELINE_REASON`). A restore
+to that row brings back the parties as loaded; the tiltak's first row, saved before its parties,
+would remove them all. A tiltak the source left without a title (Buskerud 3.35) gets one made
+from its description (`title_from_description`), flagged (`tittel_mangler_i_kilden`) and noted
+in `merknader`."""
 
 import json
 import re
@@ -12,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from simple_history.utils import bulk_create_with_history
 
 from partnerskap.models import (
@@ -36,12 +44,17 @@ from .models import (
     Tiltak,
     TiltakType,
 )
+from .services.history import BASELINE_REASON
 
 SOURCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "source"
 BUSKERUD_FILE = "buskerud_handlingsprogram_2019_2020.json"
 VT_FILE = "vestfold_telemark_2021_2022.json"
 REGISTRY_FILE = "organisasjoner.json"
 MEMBERSHIP_FILE = "gruppemedlemskap.json"
+
+
+# Written as data (Norwegian, like the source notes in `merknader`), not as interface text.
+MISSING_TITLE_NOTE = "Tittel mangler i kilden: tittelen er hentet fra beskrivelsen."
 
 
 class DemoDataError(Exception):
@@ -54,6 +67,30 @@ class LoadReport:
     gruppemedlemskap: int = 0
     programmer: list[str] = field(default_factory=list)
     hoppet_over: list[str] = field(default_factory=list)
+    grunnlinjer: int = 0  # baseline history rows added
+
+
+def title_from_description(beskrivelse: str, virkemiddel: str = "", limit: int = 120) -> str:
+    """A title for a tiltak whose source has none: the first sentence of its description (or
+    of its instrument), without the full stop, cut at a word before `limit` characters."""
+    text = " ".join((beskrivelse or "").split()) or " ".join((virkemiddel or "").split())
+    if not text:
+        return "Tiltak uten tittel"
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first
+
+
+def _title_fields(title: str | None, beskrivelse: str, virkemiddel: str, notes: list[str]) -> dict:
+    """tittel, tittel_mangler_i_kilden and merknader for a tiltak as the source gives it."""
+    if (title or "").strip():
+        return {"tittel": title, "tittel_mangler_i_kilden": False, "merknader": "\n".join(notes)}
+    return {
+        "tittel": title_from_description(beskrivelse, virkemiddel),
+        "tittel_mangler_i_kilden": True,
+        "merknader": "\n".join([MISSING_TITLE_NOTE, *notes]),
+    }
 
 
 def _read(name: str, source_dir: Path) -> dict:
@@ -222,18 +259,19 @@ def load_buskerud(data: dict, resolver: PartyResolver, by_key: dict) -> Handling
                 )
                 for ti in s["tiltak"]:
                     order += 1
+                    beskrivelse = ti.get("description") or ""
+                    virkemiddel = ti.get("virkemiddel") or ""
                     tiltak = Tiltak.objects.create(
                         program=program,
                         tema=tema,
                         delmaal=delmaal,
                         satsingsomraade=satsing,
                         nummer=ti["number"],
-                        tittel=ti["title"] or "",
-                        beskrivelse=ti.get("description") or "",
-                        virkemiddel=ti.get("virkemiddel") or "",
+                        **_title_fields(ti["title"], beskrivelse, virkemiddel, ti.get("notes", [])),
+                        beskrivelse=beskrivelse,
+                        virkemiddel=virkemiddel,
                         hovedansvar_tekst="; ".join(ti["hovedansvar"]),
                         samarbeidsparter_tekst="; ".join(ti["samarbeidsparter"]),
-                        merknader="\n".join(ti.get("notes", [])),
                         start_aar=start,
                         slutt_aar=end,
                         rekkefoelge=order,
@@ -276,7 +314,7 @@ def load_vestfold_telemark(data: dict, resolver: PartyResolver) -> Handlingsprog
                 program=program,
                 tema=tema,
                 nummer=ti["number"],
-                tittel=ti["title"],
+                **_title_fields(ti.get("title"), ti.get("description") or "", "", []),
                 beskrivelse=ti.get("description") or "",
                 type=tiltak_type,
                 start_aar=ti.get("start_year"),
@@ -293,6 +331,48 @@ def load_vestfold_telemark(data: dict, resolver: PartyResolver) -> Handlingsprog
     return program
 
 
+def add_baselines(programme: Handlingsprogram) -> int:
+    """Give every tiltak of `programme` that is still exactly as loaded a history row «Innlest
+    fra kilden», made after its parties, so the first restore point holds them. As loaded: its
+    only history row is its creation, and its parties' rows are their creation, all without a
+    user. A tiltak with a baseline has two rows, so a second load adds none; one a planner has
+    changed keeps its history as it is. Returns the number of rows added."""
+    tiltak = Tiltak.objects.filter(program=programme)
+    touched_ids = set(
+        Tiltak.history.filter(id__in=tiltak.values("pk"))
+        .values("id")
+        .annotate(
+            rows=Count("history_id"),
+            by_users=Count("history_id", filter=Q(history_user__isnull=False)),
+        )
+        .filter(Q(rows__gt=1) | Q(by_users__gt=0))
+        .values_list("id", flat=True)
+    )
+    touched_ids |= set(
+        Ansvar.history.filter(tiltak_id__in=tiltak.values("pk"))
+        .filter(~Q(history_type="+") | Q(history_user__isnull=False))
+        .values_list("tiltak_id", flat=True)
+    )
+    untouched = [t for t in tiltak.order_by("pk") if t.pk not in touched_ids]
+    Tiltak.history.bulk_history_create(
+        untouched, update=True, default_change_reason=BASELINE_REASON
+    )
+    return len(untouched)
+
+
+def _demo_programmes(sources: list[dict]) -> list[Handlingsprogram]:
+    found = []
+    for data in sources:
+        meta = data["programme"]
+        start, end = _period(meta["period"])
+        programme = Handlingsprogram.objects.filter(
+            navn=meta["name"], start_aar=start, slutt_aar=end
+        ).first()
+        if programme is not None:
+            found.append(programme)
+    return found
+
+
 @transaction.atomic
 def demo_load(*, source_dir: Path = SOURCE_DIR) -> LoadReport:
     """Load (or complete) the demo data in one transaction; raises DemoDataError on bad data."""
@@ -301,12 +381,17 @@ def demo_load(*, source_dir: Path = SOURCE_DIR) -> LoadReport:
     resolver = PartyResolver(registry, by_key)
     report = LoadReport(organisasjoner=len(by_key))
     report.gruppemedlemskap = _load_memberships(_read(MEMBERSHIP_FILE, source_dir), by_key)
+    sources = []
     for name, loader in (
         (BUSKERUD_FILE, lambda d: load_buskerud(d, resolver, by_key)),
         (VT_FILE, lambda d: load_vestfold_telemark(d, resolver)),
     ):
         data = _read(name, source_dir)
+        sources.append(data)
         program = loader(data)
         title = data["programme"]["name"]
         (report.programmer if program else report.hoppet_over).append(title)
+    # Also for programmes loaded before there were baselines, where nothing was changed since.
+    for programme in _demo_programmes(sources):
+        report.grunnlinjer += add_baselines(programme)
     return report

@@ -19,6 +19,7 @@ from tiltak.models import (
     Ansvar,
     Delmaal,
     Handlingsprogram,
+    RegionalPlan,
     Rolle,
     Satsingsomraade,
     Tema,
@@ -140,9 +141,17 @@ def placement_value(t: Tiltak) -> str:
     return f"tema:{t.tema_id}"
 
 
+# The parties as the source document wrote them. Not on the edit forms: typing a name there
+# would look like assigning a party and assign nothing. The page shows them read-only under
+# «Source»; the parties are the Ansvar rows, added and removed with the party picker.
+SOURCE_TEXT_FIELDS = ("hovedansvar_tekst", "samarbeidsparter_tekst")
+TILTAK_FORM_FIELDS = tuple(f for f in TILTAK_FIELDS if f not in SOURCE_TEXT_FIELDS)
+
+
 class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
-    """All of a tiltak's own fields, with the version it was loaded at. When the programme is
-    adopted (`progress_only`), every field but the progress fields is shown read-only."""
+    """A tiltak's own fields (not the source's text of its parties), with the version it was
+    loaded at. When the programme is adopted (`progress_only`), every field but the progress
+    fields is shown read-only."""
 
     versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     endringsgrunn = forms.CharField(
@@ -154,15 +163,13 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Tiltak
-        fields = list(TILTAK_FIELDS)
+        fields = list(TILTAK_FORM_FIELDS)
         widgets = {
             "tittel": _textarea(2),
             "beskrivelse": _textarea(5),
             "virkemiddel": _textarea(2),
             "finansiering": _textarea(2),
             "forventet_resultat": _textarea(3),
-            "hovedansvar_tekst": _textarea(2),
-            "samarbeidsparter_tekst": _textarea(2),
             "merknader": _textarea(3),
         }
 
@@ -175,7 +182,7 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
         self.progress_only = progress_only
         if progress_only:
-            for name in TILTAK_FIELDS:
+            for name in TILTAK_FORM_FIELDS:
                 if name not in PROGRESS_FIELDS:
                     self.fields[name].disabled = True
 
@@ -190,7 +197,7 @@ class TiltakForm(FieldNamedErrorsMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         """The fields to hand to tiltak_update (only the editable ones)."""
-        names = PROGRESS_FIELDS if self.progress_only else TILTAK_FIELDS
+        names = PROGRESS_FIELDS if self.progress_only else TILTAK_FORM_FIELDS
         return {name: self.cleaned_data[name] for name in names}
 
 
@@ -210,7 +217,7 @@ class TiltakCreateForm(TiltakForm):
         del self.fields["endringsgrunn"]
         self.tree = tree
         self.fields["plassering"].choices = placement_choices(tree, nivaa)
-        self.order_fields(["plassering", "nummer", *TILTAK_FIELDS])
+        self.order_fields(["plassering", "nummer", *TILTAK_FORM_FIELDS])
 
     def clean_plassering(self):
         return resolve_placement(self.cleaned_data["plassering"], self.tree)
@@ -345,6 +352,98 @@ class AnsvarAddForm(FieldNamedErrorsMixin, forms.Form):
                 _("Either choose an organisation or write a new one, not both."),
             )
         return data
+
+
+# --- A programme itself --------------------------------------------------------------------
+
+
+def _programme_field(name: str, **kwargs) -> forms.Field:
+    """The form field of a Handlingsprogram field: its label, limits and year range."""
+    field = Handlingsprogram._meta.get_field(name).formfield(**kwargs)
+    assert field is not None
+    return field
+
+
+class ProgrammeForm(FieldNamedErrorsMixin, forms.Form):
+    """A programme's own fields. `owners` are the organisations the user may make a programme
+    for (tiltak.own_programme); without them (editing) the owner is not a field: it does not
+    change here. The service checks it all again."""
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["navn"] = _programme_field("navn", widget=forms.TextInput())
+        self.fields["undertittel"] = _programme_field("undertittel", widget=forms.TextInput())
+        for name in ("start_aar", "slutt_aar"):
+            self.fields[name] = _programme_field(name)
+            self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
+        if owners is not None:
+            # Administrators: any organisation; planners: their own (tiltak.own_programme).
+            self.fields["eier"] = _programme_field("eier", queryset=owners)
+            if owners.count() == 1:
+                self.fields["eier"].initial = owners.first()
+                self.fields["eier"].empty_label = None
+        self.fields["nivaa_betegnelse"] = _programme_field("nivaa_betegnelse")
+        self.fields["planer"] = forms.ModelMultipleChoiceField(
+            label=Handlingsprogram._meta.get_field("planer").verbose_name.capitalize(),
+            queryset=RegionalPlan.objects.order_by("navn"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["nye_planer"] = forms.CharField(
+            label=_("Other regional plans, one per line"), required=False, widget=_textarea(2)
+        )
+        self.fields["beskrivelse"] = _programme_field("beskrivelse", widget=_textarea(4))
+
+    def clean(self):
+        data = super().clean()
+        start, slutt = data.get("start_aar"), data.get("slutt_aar")
+        if start and slutt and slutt < start:
+            self.add_error("slutt_aar", _("To year: the period cannot end before it starts."))
+        return data
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["nye_planer"] = [line for line in data["nye_planer"].splitlines() if line.strip()]
+        return data
+
+
+class DelmaalMoveForm(FieldNamedErrorsMixin, forms.Form):
+    """Move a delmål to another tema of its programme, optionally with a new number there."""
+
+    tema = forms.ModelChoiceField(label=_("New place"), queryset=Tema.objects.none())
+    nummer = forms.CharField(
+        label=_("Number"),
+        required=False,
+        max_length=10,
+        help_text=Delmaal._meta.get_field("nummer").help_text,
+    )
+
+    def __init__(self, *args, delmaal: Delmaal, nivaa: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        temaer = Tema.objects.filter(program_id=delmaal.tema.program_id).exclude(pk=delmaal.tema_id)
+        self.fields["tema"].queryset = temaer.order_by("nummer")
+        self.fields["tema"].label_from_instance = lambda t: f"{nivaa} {t.nummer}: {t.navn}"
+        self.fields["tema"].empty_label = None
+        self.fields["nummer"].initial = delmaal.nummer
+
+
+class SatsingsomraadeMoveForm(FieldNamedErrorsMixin, forms.Form):
+    """Move a satsingsområde under another delmål, or directly under a tema, of its
+    programme."""
+
+    plassering = forms.ChoiceField(label=_("New place"))
+
+    def __init__(self, *args, tree: list[TemaNode], nivaa: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tree = tree
+        self.fields["plassering"].choices = [
+            (value, label)
+            for value, label in placement_choices(tree, nivaa)
+            if not value.startswith("satsing:")
+        ]
+
+    def clean_plassering(self):
+        return resolve_placement(self.cleaned_data["plassering"], self.tree)
 
 
 # --- Excel import ------------------------------------------------------------------------

@@ -374,6 +374,9 @@ class Tiltak(models.Model):
         _("number"), null=True, blank=True, help_text=_("Numbered within the theme.")
     )
     tittel = text_field(_("title"), TITLE_MAX_LENGTH)
+    # The source gave no title (Buskerud 3.35): one was made from the description so the row
+    # can be loaded and edited, and planners are told until they write a title themselves.
+    tittel_mangler_i_kilden = models.BooleanField(_("title missing in the source"), default=False)
     beskrivelse = text_field(_("description"), blank=True)
     virkemiddel = text_field(_("instrument"), blank=True)
     type = models.CharField(_("type"), max_length=30, choices=TiltakType.choices, blank=True)

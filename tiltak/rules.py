@@ -14,6 +14,8 @@ belongs to one (Tema, Delmaal, Satsingsomraade, Tiltak, Ansvar).
 | tiltak.import_programme        | edit_structure, and the programme is a draft                |
 | tiltak.export_programme        | view_programme                                              |
 | tiltak.create_programme        | admin, planners                                             |
+| tiltak.own_programme           | for an organisation: admin (any), planner of it — who may   |
+|                                | make a new programme owned by that organisation             |
 """
 
 import rules
@@ -76,6 +78,17 @@ def is_owning_planner(user, obj) -> bool:
 
 
 @rules.predicate
+def is_planner_of_organisation(user, organisasjon) -> bool:
+    """The object is an Organisasjon (not a programme): the planner belongs to it."""
+    return (
+        is_planner(user)
+        and organisasjon is not None
+        and user.organisasjon_id is not None
+        and user.organisasjon_id == getattr(organisasjon, "pk", None)
+    )
+
+
+@rules.predicate
 def is_logged_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
@@ -93,3 +106,4 @@ rules.add_perm("tiltak.roll_programme", can_manage)
 rules.add_perm("tiltak.import_programme", can_manage & programme_is_draft)
 rules.add_perm("tiltak.export_programme", can_view)
 rules.add_perm("tiltak.create_programme", is_administrator | is_planner)
+rules.add_perm("tiltak.own_programme", is_administrator | is_planner_of_organisation)

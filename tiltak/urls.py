@@ -1,12 +1,14 @@
 """Every page of the programme app, grouped by what it is for. Paths are Norwegian like the rest
 of the site: program = programme, rediger = edit, ny/nytt = new, slett = delete, flytt = move,
 nummerering = numbering, fjern = remove, sok = search, historikk = history, rull = roll,
-utfall = outcome, sammenlign = compare. No two patterns overlap, so their order does not matter.
+utfall = outcome, sammenlign = compare, innstillinger = settings (name, period, plans),
+slettede = deleted, gjenopprett = restore, flytt-til = move to another parent. No two patterns
+overlap, so their order does not matter.
 """
 
 from django.urls import path
 
-from .views import browse, edit, excel, history, parties, rolling, status
+from .views import browse, edit, excel, history, parties, programme, rolling, status
 
 app_name = "tiltak"
 
@@ -17,6 +19,13 @@ browsing = [
     path("tiltak/<int:pk>/", browse.tiltak_detail, name="tiltak_detail"),
     path("organisasjoner/", browse.organisasjon_list, name="organisasjon_list"),
     path("organisasjoner/<slug:slug>/", browse.organisasjon_detail, name="organisasjon_detail"),
+]
+
+programme_setup = [
+    path("program/nytt/", programme.programme_create, name="programme_create"),
+    path("program/<int:pk>/innstillinger/", programme.programme_update, name="programme_update"),
+    path("program/<int:pk>/slettede/", programme.programme_deleted, name="programme_deleted"),
+    path("tiltak/<int:pk>/gjenopprett/", programme.tiltak_undelete, name="tiltak_undelete"),
 ]
 
 editing = [
@@ -36,6 +45,7 @@ editing = [
     path("delmaal/<int:pk>/rediger/", edit.delmaal_update, name="delmaal_update"),
     path("delmaal/<int:pk>/slett/", edit.delmaal_delete, name="delmaal_delete"),
     path("delmaal/<int:pk>/flytt/", edit.delmaal_move, name="delmaal_move"),
+    path("delmaal/<int:pk>/flytt-til/", edit.delmaal_move_to, name="delmaal_move_to"),
     path(
         "satsingsomraade/<int:pk>/rediger/",
         edit.satsingsomraade_update,
@@ -47,6 +57,11 @@ editing = [
         name="satsingsomraade_delete",
     ),
     path("satsingsomraade/<int:pk>/flytt/", edit.satsingsomraade_move, name="satsingsomraade_move"),
+    path(
+        "satsingsomraade/<int:pk>/flytt-til/",
+        edit.satsingsomraade_move_to,
+        name="satsingsomraade_move_to",
+    ),
     path("tiltak/<int:pk>/rediger/", edit.tiltak_edit, name="tiltak_edit"),
     path("tiltak/<int:pk>/hurtigredigering/", edit.tiltak_quick_edit, name="tiltak_quick_edit"),
     path("tiltak/<int:pk>/flytt/", edit.tiltak_move, name="tiltak_move"),
@@ -108,6 +123,7 @@ rolling_pages = [
 
 urlpatterns = [
     *browsing,
+    *programme_setup,
     *editing,
     *party_pages,
     *excel_pages,

@@ -410,7 +410,8 @@ def test_restore_view_permission_matrix(client_for, users, tree, role, code):
     url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
     client = client_for(role)
     assert client.get(url).status_code == code
-    response = client.post(url, {"confirm": "1"})
+    # Version 1 was saved before its party was added: restoring it needs the second box.
+    response = client.post(url, {"confirm": "1", "fjern_alle_parter": "1"})
     assert response.status_code == (302 if code in (200, 302) else code)
     expected = "Traineemodeller etableres" if code == 200 else "Ny"
     assert Tiltak.objects.get(pk=t.pk).tittel == expected
@@ -438,7 +439,14 @@ def test_restore_asks_for_confirmation_first(client_for, users, tree):
     assert 'name="confirm"' in page
     assert Tiltak.objects.get(pk=t.pk).tittel == "Ny"
 
+    # Version 1 has no parties: confirming once is not enough to remove both.
     response = client.post(url, {"confirm": "1"})
+    assert response.status_code == 400
+    assert 'name="fjern_alle_parter"' in response.content.decode()
+    assert Tiltak.objects.get(pk=t.pk).tittel == "Ny"
+    assert Ansvar.objects.filter(tiltak=t).count() == 2
+
+    response = client.post(url, {"confirm": "1", "fjern_alle_parter": "1"})
     assert response.status_code == 302
     assert response.url == _history_url(t)
     assert Tiltak.objects.get(pk=t.pk).tittel == "Traineemodeller etableres"
@@ -569,3 +577,90 @@ def test_programme_log_budget_is_the_same_for_ten_times_the_history(client_for, 
     page = _text(client.get(url))
     assert "Side 1 av" in page
     assert "Tittel 19" in page  # the latest edit is on the first page
+
+
+# --- Issue 7.4: what a restore does to the parties, said plainly ------------------------------
+
+
+def _english(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_restore_preview_says_which_parties_it_removes_and_adds(users, tree):
+    planner = users["planner"]
+    t = tree["tiltak"]
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel="Ny")
+    ansvar_services.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
+    )
+    before_hallingdal = _tiltak_row(t, 2)
+    Ansvar.objects.get(tiltak=t, organisasjon=tree["usn"]).delete()
+    with translation.override("en"):
+        preview = selectors.tiltak_restore_preview(
+            tiltak=t, history_id=before_hallingdal.history_id
+        )
+    assert [(p.party, p.action) for p in preview.removed] == [
+        ("Regionrådet for Hallingdal", "removed")
+    ]
+    assert [(p.party, p.action) for p in preview.added] == [
+        ("Universitetet i Sørøst-Norge", "added")
+    ]
+    assert not preview.removes_every_party
+    assert preview.removed_text == "Regionrådet for Hallingdal (collaborator)"
+
+
+def test_restore_page_names_the_parties_it_removes(client_for, users, tree):
+    planner = users["planner"]
+    t = tree["tiltak"]
+    first = _tiltak_row(t, 1)  # saved before its party was added
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel="Ny")
+    ansvar_services.ansvar_add(
+        actor=planner, tiltak=t, organisasjon=tree["hallingdal"], rolle=Rolle.SAMARBEIDSPART
+    )
+    url = reverse("tiltak:tiltak_restore", kwargs={"pk": t.pk, "history_id": first.history_id})
+    page = _text(_english(client_for("planner")).get(url))
+    assert (
+        "Restoring removes 2 parties: Universitetet i Sørøst-Norge (lead responsibility), "
+        "Regionrådet for Hallingdal (collaborator)." in page
+    )
+    assert "This version has no parties" in page
+    assert "Yes, remove all parties of the measure (2)" in page
+
+
+def test_restore_that_removes_every_party_needs_the_extra_confirmation(users, tree):
+    planner = users["planner"]
+    t = tree["tiltak"]
+    first = _tiltak_row(t, 1)
+    tiltak_services.tiltak_update(actor=planner, tiltak=t, expected_versjon=1, tittel="Ny")
+    with pytest.raises(ValidationError) as refused:
+        tiltak_restore(actor=planner, tiltak=t, history_id=first.history_id)
+    assert set(refused.value.message_dict) == {"remove_every_party"}
+    t.refresh_from_db()
+    assert (t.tittel, t.versjon, Ansvar.objects.filter(tiltak=t).count()) == ("Ny", 2, 1)
+
+    tiltak_restore(actor=planner, tiltak=t, history_id=first.history_id, remove_every_party=True)
+    t.refresh_from_db()
+    assert t.tittel == "Traineemodeller etableres"
+    assert not Ansvar.objects.filter(tiltak=t).exists()
+
+
+def test_restoring_the_first_version_of_a_rolled_tiltak_keeps_its_parties(users, tree):
+    """Rolling copies a tiltak, then its parties: its first history row must still hold them."""
+    from tiltak.services.rolling import programme_roll
+
+    planner = users["planner"]
+    new = programme_roll(actor=planner, programme=tree["programme"], start_aar=2021, slutt_aar=2022)
+    copy = Tiltak.objects.get(program=new, forgjenger=tree["tiltak"])
+    assert Ansvar.objects.filter(tiltak=copy).count() == 1
+    first = _tiltak_row(copy, 1)
+    copy = tiltak_services.tiltak_update(
+        actor=planner, tiltak=copy, expected_versjon=1, tittel="Endret etter rullering"
+    )
+    preview = selectors.tiltak_restore_preview(tiltak=copy, history_id=first.history_id)
+    assert preview.parties == [] and not preview.removes_every_party
+    tiltak_restore(actor=planner, tiltak=copy, history_id=first.history_id)
+    assert Ansvar.objects.filter(tiltak=copy).count() == 1
+    assert Tiltak.objects.get(pk=copy.pk).tittel == "Traineemodeller etableres"

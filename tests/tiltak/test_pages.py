@@ -168,7 +168,10 @@ def test_tiltak_page_shows_every_field_and_links(client, buskerud):
     assert tiltak.beskrivelse in page
     assert tiltak.virkemiddel in page
     assert reverse("tiltak:organisasjon_detail", args=["regionradet-hallingdal"]) in page
-    assert "Regionrådet i Hallingdal" in page  # as written
+    # The source wrote «Regionrådet i Hallingdal», the party assigned: nothing differs, so the
+    # source's text is not repeated beside the party (issue 7.8).
+    assert "Regionrådet for Hallingdal" in page
+    assert "I høringsutkastet stod" not in page
     assert tiltak.delmaal.navn in page
 
 
@@ -299,3 +302,62 @@ def test_list_pages_cost_the_same_with_ten_times_the_data(client, buskerud):
         ceiling=PAGE_CEILING,
         sizes={"search (one organisation)": (small_rows, large_rows)},
     )
+
+
+# --- Issue 7.8: the assigned parties are the parties; the source's text is only the source ------
+
+
+def test_as_loaded_no_tiltak_shows_the_source_text_beside_its_parties(buskerud):
+    """The loader assigned every party the source names, so nothing differs anywhere."""
+    from tiltak.selectors.ansvar import source_parties
+    from tiltak.selectors.search import tiltak_list
+
+    differing = [
+        (t.nummer_visning, rolle)
+        for t in tiltak_list(queryset=Tiltak.objects.all())
+        for rolle, source in source_parties(t).items()
+        if source.differs
+    ]
+    assert differing == []
+
+
+def test_the_tiltak_page_shows_the_source_text_only_when_the_parties_differ(client, buskerud):
+    from django.conf import settings
+
+    from tests.factories import BrukerFactory
+    from tiltak.services import ansvar as ansvar_services
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    t = Tiltak.objects.get(program=buskerud, tema__nummer=3, nummer=23)
+    assert "The hearing draft said" not in html(client.get(t.get_absolute_url()))
+
+    admin = BrukerFactory(rolle="administrator")
+    usn = Organisasjon.objects.get(forkortelse="USN")
+    ansvar_services.ansvar_add(actor=admin, tiltak=t, organisasjon=usn, rolle=Rolle.HOVEDANSVAR)
+    page = " ".join(html(client.get(t.get_absolute_url())).split())
+    # USN is now a lead: the page names it with the council, and says what the draft wrote.
+    assert reverse("tiltak:organisasjon_detail", args=[usn.slug]) in page
+    assert "The hearing draft said: «Regionrådet i Hallingdal»" in page
+    # The collaborators did not change: their source text is not repeated.
+    assert page.count("The hearing draft said") == 1
+
+    hallingdal = t.ansvar.get(organisasjon__slug="regionradet-hallingdal", rolle=Rolle.HOVEDANSVAR)
+    ansvar_services.ansvar_remove(actor=admin, ansvar=hallingdal)
+    page = " ".join(html(client.get(t.get_absolute_url())).split())
+    leads = page.split('id="hovedansvar"')[1].split('id="samarbeidsparter"')[0]
+    assert reverse("tiltak:organisasjon_detail", args=["regionradet-hallingdal"]) not in leads
+    assert reverse("tiltak:organisasjon_detail", args=[usn.slug]) in leads
+    assert "The hearing draft said: «Regionrådet i Hallingdal»" in leads
+
+
+def test_a_party_assigned_by_its_abbreviation_is_what_the_source_wrote():
+    from tests.factories import AnsvarFactory, OrganisasjonFactory, TiltakFactory
+    from tiltak.selectors.ansvar import source_parties
+
+    usn = OrganisasjonFactory(navn="Universitetet i Sørøst-Norge", forkortelse="USN")
+    t = TiltakFactory(hovedansvar_tekst="USN", samarbeidsparter_tekst="")
+    AnsvarFactory(tiltak=t, organisasjon=usn, rolle=Rolle.HOVEDANSVAR, tekst_som_skrevet="")
+    assert not source_parties(t)["hovedansvar"].differs
+    assert not source_parties(t)["samarbeidspart"].differs
+    AnsvarFactory(tiltak=t, rolle=Rolle.HOVEDANSVAR, tekst_som_skrevet="")
+    assert source_parties(Tiltak.objects.get(pk=t.pk))["hovedansvar"].differs

@@ -5,6 +5,7 @@ budgets of the editing pages."""
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from partnerskap.models import BrukerRolle, Organisasjon, OrganisasjonAlias
@@ -636,3 +637,94 @@ def test_editing_pages_cost_the_same_for_an_object_ten_times_larger(client, demo
         ceiling=EDIT_PAGE_CEILINGS,
         sizes={kind: (small_sizes[kind], large_sizes[kind]) for kind in small_sizes},
     )
+
+
+# --- Issue 7.1: renumbering tema 3, and a bad row named, not a 500 ---------------------------
+
+
+def _renumber_reversed(tema) -> dict[str, str]:
+    rows = list(Tiltak.objects.filter(tema=tema).order_by("nummer", "id"))
+    return {f"nr_{t.pk}": str(len(rows) - i) for i, t in enumerate(rows)}
+
+
+def test_renumbering_tema_3_of_the_demo_programme_works(client, demo_data):
+    """3.35 had an empty title (the source has none) and every renumbering failed on it."""
+    client.force_login(_buskerud_planner())
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    tema = buskerud.temaer.get(nummer=3)
+    t35 = Tiltak.objects.get(tema=tema, nummer=35)
+    data = _renumber_reversed(tema)
+    response = client.post(reverse("tiltak:tiltak_renumber", args=[tema.pk]), data)
+    assert response.status_code == 302
+    t35.refresh_from_db()
+    assert t35.nummer == int(data[f"nr_{t35.pk}"])
+    assert sorted(Tiltak.objects.filter(tema=tema).values_list("nummer", flat=True)) == list(
+        range(1, 46)
+    )
+
+
+def test_a_row_that_does_not_validate_is_named_with_its_field_not_a_500(client, demo_data):
+    client.force_login(_buskerud_planner())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    tema = buskerud.temaer.get(nummer=3)
+    Tiltak.objects.filter(tema=tema, nummer=35).update(tittel="")  # as loaded before the fix
+    before = list(Tiltak.objects.filter(tema=tema).values_list("pk", "nummer", "versjon"))
+    response = client.post(
+        reverse("tiltak:tiltak_renumber", args=[tema.pk]), _renumber_reversed(tema)
+    )
+    assert response.status_code == 400
+    page = " ".join(response.content.decode().split())
+    assert "Measure 3.35: Title: This field cannot be blank." in page
+    assert "Something went wrong" not in page
+    assert list(Tiltak.objects.filter(tema=tema).values_list("pk", "nummer", "versjon")) == before
+
+
+def test_missing_title_is_flagged_for_planners_only(client, demo_data):
+    buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
+    t35 = Tiltak.objects.get(program=buskerud, tema__nummer=3, nummer=35)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Title missing in the source" not in client.get(t35.get_absolute_url()).content.decode()
+    client.force_login(_buskerud_planner())
+    for url in (
+        t35.get_absolute_url(),
+        reverse("tiltak:tiltak_edit", args=[t35.pk]),
+        reverse("tiltak:programme_edit", args=[buskerud.pk]),
+    ):
+        assert "Title missing in the source" in client.get(url).content.decode(), url
+    # Writing a title of one's own clears the flag.
+    data = tiltak_post(t35, tittel="Synlige næringsarealer")
+    assert client.post(reverse("tiltak:tiltak_edit", args=[t35.pk]), data).status_code == 302
+    t35.refresh_from_db()
+    assert (t35.tittel, t35.tittel_mangler_i_kilden) == ("Synlige næringsarealer", False)
+    assert "Title missing in the source" not in client.get(t35.get_absolute_url()).content.decode()
+
+
+# --- Issue 7.8: on the edit form the source's text of the parties is read-only ------------------
+
+
+def test_the_edit_form_shows_the_source_parties_read_only_and_assigns_with_the_picker(
+    client_for, tree
+):
+    t = tree["tiltak"]
+    Tiltak.objects.filter(pk=t.pk).update(
+        hovedansvar_tekst="Næringsforeningene", samarbeidsparter_tekst="USN; kommunene"
+    )
+    client = client_for("planner")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("tiltak:tiltak_edit", args=[t.pk])
+    page = " ".join(client.get(url).content.decode().split())
+    assert 'name="hovedansvar_tekst"' not in page and 'name="samarbeidsparter_tekst"' not in page
+    source = page.split('id="kilde-tittel"')[1]
+    assert "Næringsforeningene" in source and "USN; kommunene" in source
+    assert "assigns nothing" in source
+    assert f'action="{reverse("tiltak:ansvar_add", args=[t.pk])}"' in page  # the picker
+
+    # A post that still carries the old fields changes them not, and assigns nobody.
+    t = Tiltak.objects.get(pk=t.pk)
+    parties = Ansvar.objects.filter(tiltak=t).count()
+    data = tiltak_post(t, hovedansvar_tekst="Testby kommune", tittel="Ny tittel")
+    assert client.post(url, data).status_code == 302
+    t.refresh_from_db()
+    assert (t.tittel, t.hovedansvar_tekst) == ("Ny tittel", "Næringsforeningene")
+    assert Ansvar.objects.filter(tiltak=t).count() == parties

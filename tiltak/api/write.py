@@ -1,4 +1,7 @@
-"""Write API for a programme's tree, its responsibilities and its status.
+"""Write API for programmes (create, change, status, their deleted measures), a programme's
+tree (moving a delmål or satsingsområde to another tema is a PATCH of its `tema`/`delmaal`),
+its measures (restoring a deleted one: POST `/api/tiltak/{id}/gjenopprett/`) and their
+responsibilities.
 
 Every write calls the same service as the browser (tiltak/services/), so the rules and the
 validation are the same; this module only parses JSON. The services' errors become HTTP answers
@@ -30,7 +33,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
@@ -45,7 +48,9 @@ from tiltak.models import (
     Ansvar,
     Delmaal,
     Handlingsprogram,
+    NivaaBetegnelse,
     ProgramStatus,
+    RegionalPlan,
     Rolle,
     Satsingsomraade,
     Tema,
@@ -53,8 +58,10 @@ from tiltak.models import (
     TiltakStatus,
     TiltakType,
 )
+from tiltak.selectors import history as history_selectors
 from tiltak.selectors.programmes import ansvar_prefetch, programme_list, visible_programmes
 from tiltak.services import ansvar as ansvar_services
+from tiltak.services import programme as programme_services
 from tiltak.services import structure
 from tiltak.services import tiltak as tiltak_services
 from tiltak.services.common import TILTAK_FIELDS
@@ -563,6 +570,13 @@ class TiltakEditSerializer(serializers.ModelSerializer):
         ]
 
 
+# The parties as the source document wrote them are kept as text; writing them assigns nobody.
+SOURCE_TEXT_HELP = _(
+    "The parties as the source document wrote them. Assigns nothing: the parties are the "
+    "responsibilities (/api/ansvar/)."
+)
+
+
 def _tiltak_field(name: str, **kwargs):
     model_field = Tiltak._meta.get_field(name)
     if name == "type":
@@ -573,6 +587,8 @@ def _tiltak_field(name: str, **kwargs):
         return serializers.IntegerField(
             allow_null=True, min_value=MIN_YEAR, max_value=MAX_YEAR, **kwargs
         )
+    if name in ("hovedansvar_tekst", "samarbeidsparter_tekst"):
+        kwargs.setdefault("help_text", SOURCE_TEXT_HELP)
     return _model_text(Tiltak, name, allow_blank=model_field.blank, **kwargs)
 
 
@@ -673,6 +689,10 @@ def _edit_queryset(programmes):
     return Tiltak.objects.filter(program__in=programmes).prefetch_related(ansvar_prefetch())
 
 
+def _with_deleted_queryset(programmes):
+    return Tiltak.alle.filter(program__in=programmes).select_related("program", "tema")
+
+
 @extend_schema_view(
     create=extend_schema(
         summary=_("Create a measure"),
@@ -706,6 +726,11 @@ def _edit_queryset(programmes):
         description=_("Its version, the ids of its place and of its parties."),
         responses={200: TiltakEditSerializer, 404: ERRORS[404]},
     ),
+    gjenopprett=extend_schema(
+        summary=_("Restore"),
+        request=None,
+        responses={200: TiltakEditSerializer, **ERRORS},
+    ),
 )
 class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
     """The measures endpoint of api/views.py plus writes."""
@@ -715,6 +740,8 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
             return super().get_queryset()
+        if self.action == "gjenopprett":
+            return _with_deleted_queryset(self.programmes)
         return _edit_queryset(self.programmes)
 
     def filter_queryset(self, queryset):
@@ -737,6 +764,13 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
     @action(detail=True, methods=["get"])
     def redigering(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def gjenopprett(self, request, *args, **kwargs):
+        tiltak = tiltak_services.tiltak_restore_deleted(
+            actor=request.user, tiltak=self.get_object()
+        )
+        return self._respond(tiltak)
 
     def create(self, request, *args, **kwargs):
         data = _parse(TiltakCreateSerializer, request)
@@ -786,6 +820,94 @@ class TiltakWriteViewSet(WriteMixin, api.TiltakViewSet):
         return Response({"id": tiltak.pk, "sletting": result})
 
 
+# --- Programme: create, change, its deleted tiltak ---------------------------------------
+
+
+class ProgrammeEditSerializer(serializers.ModelSerializer):
+    """A programme's own fields as its owner edits them."""
+
+    status = choice_field(ProgramStatus.choices, read_only=True)
+    nivaa_betegnelse = choice_field(NivaaBetegnelse.choices, read_only=True)
+    planer = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    url = api.PageUrlField()
+
+    class Meta:
+        model = Handlingsprogram
+        fields = read_only_fields = [
+            "id",
+            "navn",
+            "undertittel",
+            "beskrivelse",
+            "start_aar",
+            "slutt_aar",
+            "eier",
+            "planer",
+            "nivaa_betegnelse",
+            "status",
+            "forrige_versjon",
+            "url",
+        ]
+
+
+def _year(**kwargs):
+    return serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, **kwargs)
+
+
+def _plans_field(**kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=RegionalPlan.objects.all(),
+        many=True,
+        help_text=_("Regional plans it serves."),
+        **kwargs,
+    )
+
+
+def _new_plans_field():
+    # Plans not registered yet, by name; each is created, owned by the programme's owner.
+    return serializers.ListField(child=_model_text(RegionalPlan, "navn"), required=False)
+
+
+class ProgrammeCreateSerializer(serializers.Serializer):
+    navn = _model_text(Handlingsprogram, "navn")
+    undertittel = _optional_text(Handlingsprogram, "undertittel")
+    beskrivelse = _optional_text(Handlingsprogram, "beskrivelse")
+    start_aar = _year()
+    slutt_aar = _year()
+    # Administrators: any organisation; planners: their own (else 400 on `eier`).
+    eier = _organisasjon_field()
+    nivaa_betegnelse = choice_field(NivaaBetegnelse.choices, required=False)
+    planer = _plans_field(required=False)
+    nye_planer = _new_plans_field()
+
+
+class ProgrammeUpdateSerializer(serializers.Serializer):
+    navn = _model_text(Handlingsprogram, "navn", required=False)
+    undertittel = _optional_text(Handlingsprogram, "undertittel")
+    beskrivelse = _optional_text(Handlingsprogram, "beskrivelse")
+    start_aar = _year(required=False)
+    slutt_aar = _year(required=False)
+    nivaa_betegnelse = choice_field(NivaaBetegnelse.choices, required=False)
+    planer = _plans_field(required=False)
+    nye_planer = _new_plans_field()
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Recorded with the change in the history."),
+    )
+
+
+class DeletedTiltakSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="tiltak.id")
+    nummer_visning = serializers.CharField(source="tiltak.nummer_visning")
+    tittel = serializers.CharField(source="tiltak.tittel")
+    tema = serializers.IntegerField(source="tiltak.tema_id")
+    slettet = serializers.DateTimeField(source="tiltak.slettet")
+    slettet_grunn = serializers.CharField(source="tiltak.slettet_grunn")
+    # Another measure has its number now: restored, it gets the next free one.
+    nummer_tatt = serializers.BooleanField(source="number_taken")
+
+
 # --- Programme status ---------------------------------------------------------------------
 
 
@@ -803,6 +925,20 @@ class TransitionSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
+    create=extend_schema(
+        summary=_("Create a %(noun)s") % {"noun": "programme"},
+        request=ProgrammeCreateSerializer,
+        responses={201: ProgrammeEditSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a %(noun)s") % {"noun": "programme"},
+        request=ProgrammeUpdateSerializer,
+        responses={200: ProgrammeEditSerializer, **ERRORS},
+    ),
+    slettede_tiltak=extend_schema(
+        summary=_("Deleted measures"),
+        responses={200: DeletedTiltakSerializer(many=True), **ERRORS},
+    ),
     transition=extend_schema(
         summary=_("Change the status of a programme"),
         description=_(
@@ -811,10 +947,48 @@ class TransitionSerializer(serializers.Serializer):
         ),
         request=TransitionSerializer,
         responses={200: api.ProgrammeSerializer, **ERRORS},
-    )
+    ),
 )
 class ProgrammeWriteViewSet(WriteMixin, api.ProgrammeViewSet):
-    """The programmes endpoint of api/views.py plus the status transition."""
+    """The programmes endpoint of api/views.py plus create, change, the list of its deleted
+    measures and the status transition."""
+
+    http_method_names = WRITE_METHODS
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return ProgrammeEditSerializer
+        return super().get_serializer_class()
+
+    def _respond(self, programme, code=status.HTTP_200_OK):
+        programme = Handlingsprogram.objects.prefetch_related("planer").get(pk=programme.pk)
+        return Response(
+            ProgrammeEditSerializer(programme, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = _parse(ProgrammeCreateSerializer, request)
+        programme = programme_services.programme_create(actor=request.user, **data)
+        return self._respond(programme, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        programme = self.get_object()
+        data = _parse(ProgrammeUpdateSerializer, request)
+        programme = programme_services.programme_update(
+            actor=request.user, programme=programme, **data
+        )
+        return self._respond(programme)
+
+    @action(detail=True, methods=["get"], url_path="slettede-tiltak")
+    def slettede_tiltak(self, request, *args, **kwargs):
+        programme = self.get_object()
+        if not request.user.has_perm("tiltak.view_history", programme):
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            raise PermissionDenied()
+        rows = history_selectors.deleted_tiltak(programme=programme)
+        return Response(DeletedTiltakSerializer(rows, many=True).data)
 
     @action(detail=True, methods=["post"], url_path="status", serializer_class=TransitionSerializer)
     def transition(self, request, *args, **kwargs):

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from partnerskap.models import Organisasjon
-from partnerskap.selectors import Grupperelasjoner, Gruppetilhoerighet, organisasjon_grupper
+from partnerskap.selectors import Grupperelasjoner, Gruppetilhoerighet, fold, organisasjon_grupper
 from tiltak.models import Ansvar, Handlingsprogram, Rolle, Tema, Tiltak
 
 
@@ -248,4 +248,44 @@ def tiltak_roller(
             entry.via_grupper.append(GruppeRolle(rolle, via))
     for entry in result.values():
         entry.via_grupper.sort(key=lambda g: (group_order[g.via.gruppe.pk], g.rolle))
+    return result
+
+
+# --- Parties as written in the source vs parties assigned ------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceParties:
+    """What the source document wrote for one role of a tiltak (`hovedansvar_tekst`,
+    `samarbeidsparter_tekst`), beside the parties assigned (Ansvar rows, THE parties).
+    `differs` is True when the source names parties that are not assigned, or the other way
+    round: only then is the source text worth showing («The hearing draft said: …»)."""
+
+    rolle: str
+    text: str
+    differs: bool
+
+
+def _names(ansvar: Ansvar) -> set[str]:
+    """Every way the source may have written this party: its text as written (one cell may
+    name several parties: "USN; IN"), the organisation's name and its abbreviation."""
+    names = {fold(part) for part in ansvar.tekst_som_skrevet.split(";")}
+    names |= {fold(ansvar.organisasjon.navn), fold(ansvar.organisasjon.forkortelse)}
+    return names - {""}
+
+
+def source_parties(tiltak: Tiltak) -> dict[str, SourceParties]:
+    """Per role ("hovedansvar", "samarbeidspart"), the source's text and whether the assigned
+    parties differ from it. Reads the tiltak's prefetched parties (ansvar_prefetch): no query."""
+    result = {}
+    for rolle, text in (
+        (Rolle.HOVEDANSVAR, tiltak.hovedansvar_tekst),
+        (Rolle.SAMARBEIDSPART, tiltak.samarbeidsparter_tekst),
+    ):
+        written = {fold(part) for part in (text or "").split(";")} - {""}
+        assigned = [_names(a) for a in tiltak.ansvar.all() if a.rolle == rolle]
+        every_written_assigned = all(any(w in names for names in assigned) for w in written)
+        every_assigned_written = all(names & written for names in assigned)
+        differs = bool(written) and not (every_written_assigned and every_assigned_written)
+        result[str(rolle)] = SourceParties(str(rolle), text or "", differs)
     return result

@@ -312,6 +312,12 @@ def _pair_with_previous(rows: list) -> list[tuple[Any, Any]]:
     return pairs
 
 
+def _is_baseline(row) -> bool:
+    from tiltak.services.history import BASELINE_REASON
+
+    return row.history_user_id is None and row.history_change_reason == BASELINE_REASON
+
+
 def tiltak_history(*, tiltak: Tiltak, viewer=None) -> list[HistoryEntry]:
     """Every change to the tiltak and to its responsibilities, newest first, interleaved in
     time. Each tiltak version is restorable (`tiltak_restore`), except one in which the tiltak
@@ -339,8 +345,11 @@ def tiltak_history(*, tiltak: Tiltak, viewer=None) -> list[HistoryEntry]:
     labels.load()
 
     entries = [_entry("tiltak", row, prev, labels) for row, prev in tiltak_pairs]
-    for entry, row in zip(entries, tiltak_rows, strict=True):
-        entry.restorable = row.history_type != DELETED and row.slettet is None
+    # History starts at the demo loader's baseline: the rows before it were saved while the
+    # tiltak was being loaded, before its parties (restoring them would remove every party).
+    baseline = max((i for i, row in enumerate(tiltak_rows) if _is_baseline(row)), default=-1)
+    for index, (entry, row) in enumerate(zip(entries, tiltak_rows, strict=True)):
+        entry.restorable = index >= baseline and row.history_type != DELETED and row.slettet is None
     if entries:
         # The newest version is the current one, unless parties changed since.
         newest = tiltak_rows[-1].history_date
@@ -539,6 +548,30 @@ class RestorePreview:
     versjon: int
     changes: list[FieldChange]  # current → as in that version
     parties: list[PartyChange]
+    party_count: int = 0  # the parties the tiltak has now
+    is_baseline: bool = False  # the demo loader's «Innlest fra kilden»
+
+    @property
+    def removed(self) -> list[PartyChange]:
+        return [p for p in self.parties if p.action == "removed"]
+
+    @property
+    def added(self) -> list[PartyChange]:
+        return [p for p in self.parties if p.action == "added"]
+
+    @property
+    def removed_text(self) -> str:
+        return _party_list(self.removed)
+
+    @property
+    def added_text(self) -> str:
+        return _party_list(self.added)
+
+    @property
+    def removes_every_party(self) -> bool:
+        """The version has no parties and the tiltak has: restoring it leaves none, which
+        `tiltak_restore` does only when told so explicitly."""
+        return self.party_count > 0 and len(self.removed) == self.party_count and not self.added
 
     @property
     def user_name(self) -> str:
@@ -552,9 +585,15 @@ class RestorePreview:
         return org.navn if org else ""
 
 
+def _party_list(parties: list[PartyChange]) -> str:
+    """«Universitetet i Sørøst-Norge (hovedansvar), Regionrådet for Hallingdal (samarbeidspart)»"""
+    return ", ".join(f"{p.party} ({p.role.lower()})" for p in parties)
+
+
 def tiltak_restore_preview(*, tiltak: Tiltak, history_id: int) -> RestorePreview | None:
     """What restoring history row `history_id` would change, field by field and party by
-    party; None when the row is not a version of this tiltak. A fixed number of queries."""
+    party (which parties it removes and which it adds, and whether it removes every one);
+    None when the row is not a version of this tiltak. A fixed number of queries."""
     from tiltak.services.history import NOT_RESTORED, parties_as_of
 
     record = (
@@ -592,12 +631,79 @@ def tiltak_restore_preview(*, tiltak: Tiltak, history_id: int) -> RestorePreview
         role = str(Rolle(rolle).label) if rolle in Rolle.values else rolle
         return PartyChange(labels.label(Organisasjon, org_id), role, action)
 
-    parties = [party(k, "added") for k in then - now] + [party(k, "removed") for k in now - then]
-    parties.sort(key=lambda p: (p.action, p.role, p.party))
+    # Leads before collaborators, as everywhere else; then by name.
+    def order(key, action):
+        org_id, rolle = key
+        rank = Rolle.values.index(rolle) if rolle in Rolle.values else len(Rolle.values)
+        return (action, rank, labels.label(Organisasjon, org_id))
+
+    changed = [(k, "added") for k in then - now] + [(k, "removed") for k in now - then]
+    parties = [party(k, action) for k, action in sorted(changed, key=lambda c: order(*c))]
     return RestorePreview(
         date=record.history_date,
         user=record.history_user,
         versjon=record.versjon,
         changes=changes,
         parties=parties,
+        party_count=len(now),
+        is_baseline=_is_baseline(record),
     )
+
+
+# --- Deleted tiltak of a programme ----------------------------------------------------------
+
+
+@dataclass
+class DeletedTiltak:
+    tiltak: Tiltak
+    user: Any  # who deleted it (Bruker), or None
+    number_taken: bool  # another tiltak has its number now: restored, it gets the next free one
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def user_organisation(self) -> str:
+        org = getattr(self.user, "organisasjon", None)
+        return org.navn if org else ""
+
+
+def deleted_tiltak(*, programme: Handlingsprogram) -> list[DeletedTiltak]:
+    """The programme's soft-deleted tiltak (kept because they have history or other records),
+    most recently deleted first, with who deleted them and whether their number has been taken
+    since. Three queries whatever their number."""
+    from django.contrib.auth import get_user_model
+
+    deleted_by = (
+        Tiltak.history.filter(id=OuterRef("pk"), slettet=OuterRef("slettet"))
+        .order_by("history_date", "history_id")
+        .values("history_user_id")[:1]
+    )
+    rows = list(
+        Tiltak.alle.filter(program=programme, slettet__isnull=False)
+        .select_related("tema", "delmaal", "satsingsomraade")
+        .annotate(slettet_av_id=Subquery(deleted_by))
+        .order_by("-slettet", "-id")
+    )
+    users = (
+        get_user_model()
+        .objects.select_related("organisasjon")
+        .in_bulk({t.slettet_av_id for t in rows if t.slettet_av_id})
+    )
+    numbered = [t for t in rows if t.nummer is not None]
+    taken = set(
+        Tiltak.objects.filter(
+            tema_id__in={t.tema_id for t in numbered}, nummer__in={t.nummer for t in numbered}
+        ).values_list("tema_id", "nummer")
+    )
+    return [
+        DeletedTiltak(
+            tiltak=t,
+            user=users.get(t.slettet_av_id),
+            number_taken=(t.tema_id, t.nummer) in taken,
+        )
+        for t in rows
+    ]

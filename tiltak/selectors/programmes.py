@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from partnerskap.models import Organisasjon
 from partnerskap.rules import is_administrator, is_board_member, is_planner
 from tiltak.models import PUBLIC_STATUSES, Ansvar, Handlingsprogram
 
@@ -47,3 +48,15 @@ def visible_predecessor(*, programme: Handlingsprogram, user) -> Handlingsprogra
     if previous is not None and user.has_perm("tiltak.view_programme", previous):
         return previous
     return None
+
+
+def programme_owners(user) -> QuerySet[Organisasjon]:
+    """The organisations this user may make a new programme for: the same rule as the
+    permission `tiltak.own_programme` (administrators: any; planners: their own), as a
+    queryset for the owner field."""
+    organisations = Organisasjon.objects.order_by("navn")
+    if is_administrator(user):
+        return organisations
+    if is_planner(user) and user.organisasjon_id:
+        return organisations.filter(pk=user.organisasjon_id)
+    return organisations.none()

@@ -1,5 +1,7 @@
 """Every write to programmes and their tree, in modules of one job each:
 
+- `programme`: a programme itself (create; change its name, subtitle, description, period,
+  plans and the name of its top level)
 - `structure`: tema, delmål and satsingsområde (create, update, delete, move)
 - `tiltak`: tiltak (create, update, move, renumber, delete, restore a deleted one)
 - `ansvar`: the parties of a tiltak (Ansvar)
@@ -36,6 +38,10 @@ programme is adopted or archived); a tiltak's progress fields (`PROGRESS_FIELDS`
 Reasons: a reason the user wrote (for a change, a deletion, a status change) longer than
 `tiltak.models.REASON_MAX_LENGTH` is refused with a ValidationError naming the field and the
 limit, never cut; a reason the system composes may be shortened (common.py).
+
+Bulk operations (renumber, moving a tema, delmål or satsingsområde with what it holds,
+reordering) save many rows; one that does not validate fails the whole operation with a
+ValidationError that names the row and the field («Measure 3.35: Title: …», common.row_errors).
 
 Numbering: tiltak are numbered within their tema ("3.11") and those numbers are cited in hearing
 answers and reports, so nothing renumbers behind the planner's back: a tiltak moved to another

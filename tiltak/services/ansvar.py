@@ -97,7 +97,10 @@ def ansvar_reorder(*, actor, tiltak: Tiltak, rolle: str, order: list[int]) -> li
     """Order the tiltak's parties in one role as the Ansvar ids in `order` (each of them
     exactly once, else ServiceError)."""
     _check_ansvar_tiltak(actor, tiltak)
-    rows = {a.pk: a for a in Ansvar.objects.filter(tiltak=tiltak, rolle=rolle)}
+    rows = {
+        a.pk: a
+        for a in Ansvar.objects.filter(tiltak=tiltak, rolle=rolle).select_related("organisasjon")
+    }
     if len(order) != len(set(order)) or set(order) != set(rows):
         raise ServiceError(_("The list to reorder must hold each party of the role exactly once."))
     ordered = [rows[pk] for pk in order]

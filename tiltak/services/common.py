@@ -4,7 +4,8 @@ and the fields each update service accepts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -12,7 +13,13 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from partnerskap.validators import no_control_characters
-from tiltak.models import REASON_MAX_LENGTH, Delmaal, Tema, Tiltak
+from tiltak.models import (
+    REASON_MAX_LENGTH,
+    Delmaal,
+    Handlingsprogram,
+    Tema,
+    Tiltak,
+)
 
 # Fields each update service accepts (anything else is a programming error: TypeError). Here,
 # not in structure.py or tiltak.py, because concurrency.py, the forms and the API use them too.
@@ -152,6 +159,21 @@ def precheck(instance: models.Model) -> dict[str, str]:
                 errors["nummer"] = _(
                     "Number: %(nummer)s is already used by “%(tittel)s” in this theme."
                 ) % {"nummer": instance.nummer, "tittel": taken.tittel[:80]}
+    elif isinstance(instance, Handlingsprogram):
+        start, slutt = instance.start_aar, instance.slutt_aar
+        if isinstance(start, int) and isinstance(slutt, int):
+            if slutt < start:
+                errors["slutt_aar"] = _("To year: the period cannot end before it starts.")
+            elif (
+                Handlingsprogram.objects.filter(
+                    navn=instance.navn, start_aar=start, slutt_aar=slutt
+                )
+                .exclude(pk=instance.pk)
+                .exists()
+            ):
+                errors["navn"] = _(
+                    "Name: a programme called “%(navn)s” for %(start)s–%(slutt)s already exists."
+                ) % {"navn": instance.navn, "start": start, "slutt": slutt}
     elif isinstance(instance, Tema):
         if (
             Tema.objects.filter(program_id=instance.program_id, nummer=instance.nummer)
@@ -205,6 +227,48 @@ def same_programme(obj, programme_id: int, field: str) -> None:
         )
 
 
+# --- Bulk operations ----------------------------------------------------------------------
+
+
+def row_label(obj: models.Model) -> str:
+    """One row of a bulk operation as a planner names it: «Measure 3.35», «Sub-goal 3.1»,
+    «Priority area “…”», «Theme 3» (its verbose name, then its number or its name)."""
+    kind = str(obj._meta.verbose_name).capitalize()
+    if isinstance(obj, Tiltak):
+        if obj.nummer is not None and obj.tema_id:
+            return f"{kind} {obj.tema.nummer}.{obj.nummer}"
+        return f"{kind} “{(obj.tittel or str(obj.pk))[:80]}”"
+    if isinstance(obj, Tema):
+        return f"{kind} {obj.nummer}"
+    if isinstance(obj, Delmaal) and obj.nummer:
+        return f"{kind} {obj.nummer}"
+    name = getattr(obj, "navn", "") or str(obj)
+    return f"{kind} “{name[:80]}”"
+
+
+@contextmanager
+def row_errors(obj: models.Model) -> Iterator[None]:
+    """Inside a bulk operation (renumber, move with what it holds, reorder), a ValidationError
+    while saving `obj` says which row it is: every message starts with `row_label(obj)` as the
+    row was when the block began («Measure 3.35: Title: This field cannot be blank.»), keyed
+    by the same field names. Without it, one bad row fails the whole operation with a message
+    that does not say where."""
+    label = row_label(obj)
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError(_named_row(exc, label)) from exc
+
+
+def _named_row(exc: ValidationError, label: str) -> dict[str, list[str]] | list[str]:
+    def named(message: str) -> str:
+        return message if message.startswith(f"{label}:") else f"{label}: {message}"
+
+    if hasattr(exc, "error_dict"):
+        return {name: [named(m) for m in messages] for name, messages in exc.message_dict.items()}
+    return [named(m) for m in exc.messages]
+
+
 # --- Order --------------------------------------------------------------------------------
 
 
@@ -220,8 +284,9 @@ def reorder(objects: list, *, actor, field: str = "rekkefoelge") -> None:
     """Give `objects` the order 0..n-1 in `field`; only rows whose value changes are saved."""
     for index, obj in enumerate(objects):
         if getattr(obj, field) != index:
-            setattr(obj, field, index)
-            validated_save(obj, actor=actor)
+            with row_errors(obj):
+                setattr(obj, field, index)
+                validated_save(obj, actor=actor)
 
 
 def refresh_locked(model, obj, manager: str = "objects"):

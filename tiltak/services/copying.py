@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from tiltak.models import Ansvar, Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tiltak
@@ -59,10 +60,14 @@ def copy_tree(
     points to its original (rolling). With `record_history`, every new row gets a history row
     by `actor` with `reason`; without, none (synthetic data)."""
 
+    # One time for every history row of the copy: a tiltak's row is written before its
+    # parties', and a restore to it must find them (history_date <= its own).
+    when = timezone.now()
+
     def bulk(objs: list, model) -> list:
         if record_history:
             return bulk_create_with_history(
-                objs, model, default_user=actor, default_change_reason=reason
+                objs, model, default_user=actor, default_change_reason=reason, default_date=when
             )
         return model.objects.bulk_create(objs)
 

@@ -3,6 +3,7 @@ change that is itself recorded in the history."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,12 @@ from partnerskap.models import Organisasjon
 
 from ..models import Ansvar, Tiltak
 from .common import check_perm, composed_reason, save_with_actor
+
+# The history row the demo loader (tiltak/demo.py) adds to every tiltak once its parties are
+# in: the first complete state, and so the first restore point. Stored as data, in Norwegian.
+BASELINE_REASON = "Innlest fra kilden"
+# A baseline row: made by the loader (no user) with that reason.
+BASELINE = Q(history_change_reason=BASELINE_REASON, history_user__isnull=True)
 
 # Fields a restore leaves alone: identity, the concurrency counter (raised instead), the
 # programme (a tiltak never changes programme) and deletion (restoring a deleted tiltak is a
@@ -37,7 +44,9 @@ def parties_as_of(*, tiltak_id: int, when) -> list:
 
 
 @transaction.atomic
-def tiltak_restore(*, actor, tiltak: Tiltak, history_id: int) -> Tiltak:
+def tiltak_restore(
+    *, actor, tiltak: Tiltak, history_id: int, remove_every_party: bool = False
+) -> Tiltak:
     """Bring the tiltak's fields and its responsibilities back to the version recorded in
     history row `history_id`.
 
@@ -46,7 +55,11 @@ def tiltak_restore(*, actor, tiltak: Tiltak, history_id: int) -> Tiltak:
     `tiltak.edit_structure` (so not in an adopted or archived programme). Raises
     ValidationError when the row is not a version of this tiltak, when the tiltak or that
     version is deleted, or when the version no longer fits (its theme, sub-goal or priority
-    area is gone, its number is taken, an organisation was removed); nothing changes then."""
+    area is gone, its number is taken, an organisation was removed); nothing changes then.
+
+    A version without parties, restored over a tiltak that has some, would remove every one
+    of them (a tiltak's first row is saved before its parties are added): refused with a
+    ValidationError on `remove_every_party` unless that is True."""
     current = Tiltak.alle.select_for_update().get(pk=tiltak.pk)
     # Checked on the row as it is now: the caller's object may hold a stale programme status.
     check_perm(actor, "tiltak.edit_structure", current)
@@ -100,7 +113,13 @@ def tiltak_restore(*, actor, tiltak: Tiltak, history_id: int) -> Tiltak:
             }
         )
 
-    _restore_parties(actor=actor, tiltak=current, when=record.history_date, reason=reason)
+    _restore_parties(
+        actor=actor,
+        tiltak=current,
+        when=record.history_date,
+        reason=reason,
+        remove_every_party=remove_every_party,
+    )
 
     current.versjon += 1
     save_with_actor(current, actor=actor, reason=reason)
@@ -108,11 +127,22 @@ def tiltak_restore(*, actor, tiltak: Tiltak, history_id: int) -> Tiltak:
     return current
 
 
-def _restore_parties(*, actor, tiltak: Tiltak, when, reason: str) -> None:
+def _restore_parties(*, actor, tiltak: Tiltak, when, reason: str, remove_every_party: bool) -> None:
     target = {
         (row.organisasjon_id, row.rolle): row
         for row in parties_as_of(tiltak_id=tiltak.pk, when=when)
     }
+    current = {(a.organisasjon_id, a.rolle): a for a in Ansvar.objects.filter(tiltak=tiltak)}
+    if current and not target and not remove_every_party:
+        raise ValidationError(
+            {
+                "remove_every_party": _(
+                    "Responsibility: this version has no parties, so restoring it removes every "
+                    "party of the measure (%(count)d). Confirm that they are to be removed."
+                )
+                % {"count": len(current)}
+            }
+        )
     missing = {org_id for org_id, _rolle in target} - set(
         Organisasjon.objects.filter(pk__in={org_id for org_id, _rolle in target}).values_list(
             "pk", flat=True
@@ -127,7 +157,6 @@ def _restore_parties(*, actor, tiltak: Tiltak, when, reason: str) -> None:
                 )
             }
         )
-    current = {(a.organisasjon_id, a.rolle): a for a in Ansvar.objects.filter(tiltak=tiltak)}
     for key, ansvar in current.items():
         if key not in target:
             ansvar._history_user = actor

@@ -22,6 +22,7 @@ from .common import (
     ordered_positions,
     refresh_locked,
     reorder,
+    row_errors,
     same_programme,
     validated_save,
 )
@@ -116,8 +117,9 @@ def tema_move(*, actor, tema: Tema, position: int) -> list[Tema]:
     for i, (t, _n) in enumerate(moving):
         Tema.objects.filter(pk=t.pk).update(nummer=_PARKING_NUMBER + i)
     for t, n in moving:
-        t.nummer = n
-        validated_save(t, actor=actor)
+        with row_errors(t):
+            t.nummer = n
+            validated_save(t, actor=actor)
     return ordered
 
 
@@ -190,10 +192,15 @@ def delmaal_move(
         delmaal.tema = target
         validated_save(delmaal, actor=actor)
         for s in Satsingsomraade.objects.filter(delmaal=delmaal):
-            s.tema = target
-            validated_save(s, actor=actor)
-        for t in Tiltak.alle.filter(delmaal=delmaal).order_by("nummer", "rekkefoelge", "id"):
-            place_tiltak(t, actor=actor, tema=target, delmaal=delmaal, satsing=t.satsingsomraade)
+            with row_errors(s):
+                s.tema = target
+                validated_save(s, actor=actor)
+        moving = Tiltak.alle.filter(delmaal=delmaal).select_related("tema")
+        for t in moving.order_by("nummer", "rekkefoelge", "id"):
+            with row_errors(t):
+                place_tiltak(
+                    t, actor=actor, tema=target, delmaal=delmaal, satsing=t.satsingsomraade
+                )
     siblings = list(Delmaal.objects.filter(tema=target).order_by("rekkefoelge", "id"))
     reorder(ordered_positions(siblings, delmaal, position), actor=actor)
     return Delmaal.objects.get(pk=delmaal.pk)
@@ -294,8 +301,10 @@ def satsingsomraade_move(
         same_programme(new_tema, programme_id, "tema")
         satsing.tema, satsing.delmaal = new_tema, new_delmaal
         validated_save(satsing, actor=actor)
-        for t in Tiltak.alle.filter(satsingsomraade=satsing).order_by("nummer", "id"):
-            place_tiltak(t, actor=actor, tema=new_tema, delmaal=new_delmaal, satsing=satsing)
+        moving = Tiltak.alle.filter(satsingsomraade=satsing).select_related("tema")
+        for t in moving.order_by("nummer", "id"):
+            with row_errors(t):
+                place_tiltak(t, actor=actor, tema=new_tema, delmaal=new_delmaal, satsing=satsing)
     siblings = list(
         Satsingsomraade.objects.filter(tema=new_tema, delmaal=new_delmaal).order_by(
             "rekkefoelge", "id"

@@ -24,6 +24,7 @@ from .common import (
     checked_reason,
     delete_with_actor,
     field_label,
+    row_errors,
     same_programme,
     validated_save,
 )
@@ -171,6 +172,9 @@ def tiltak_update(
     current = claim_versjon(tiltak, expected_versjon, fields)
     changed = apply_fields(current, TILTAK_FIELDS, fields)
     _refuse_locked_fields(actor, current, changed)
+    if "tittel" in changed:
+        # The planner has written a title: it is no longer one made from the description.
+        current.tittel_mangler_i_kilden = False
     return validated_save(current, actor=actor, reason=reason)
 
 
@@ -212,9 +216,13 @@ def tiltak_move(
 def tiltak_renumber(*, actor, tema: Tema, order: list[int]) -> list[Tiltak]:
     """Number the tema's tiltak 1..n in the order of `order` (tiltak ids; exactly the tema's
     tiltak that are not deleted, each once — anything else is a ServiceError). Their display
-    order follows. Only tiltak whose number changes get a history row and a new version."""
+    order follows. Only tiltak whose number changes get a history row and a new version. A
+    tiltak that does not validate fails the whole renumbering with a ValidationError naming it
+    by its number before the change («Measure 3.35: Title: …»)."""
     check_perm(actor, "tiltak.edit_structure", tema)
     tiltak = {t.pk: t for t in Tiltak.objects.select_for_update().filter(tema=tema)}
+    for t in tiltak.values():
+        t.tema = tema  # for the row names in errors, without a query per row
     if len(order) != len(set(order)) or set(order) != set(tiltak):
         raise ServiceError(
             _("The list to renumber must hold each measure of the theme exactly once.")
@@ -228,9 +236,10 @@ def tiltak_renumber(*, actor, tema: Tema, order: list[int]) -> list[Tiltak]:
     # Two phases, so the unique (tema, nummer) constraint never sees a number twice.
     Tiltak.objects.filter(pk__in=[t.pk for t, _n, _r in moving]).update(nummer=None)
     for t, nummer, rekkefoelge in moving:
-        t.nummer, t.rekkefoelge = nummer, rekkefoelge
-        t.versjon += 1
-        validated_save(t, actor=actor, reason=_("Renumbered"))
+        with row_errors(t):
+            t.nummer, t.rekkefoelge = nummer, rekkefoelge
+            t.versjon += 1
+            validated_save(t, actor=actor, reason=_("Renumbered"))
     return [tiltak[pk] for pk in order]
 
 

@@ -160,7 +160,15 @@ def tiltak_search(request):
 
 def tiltak_detail(request, pk: int):
     tiltak = tiltak_for(request, pk, "tiltak.view_programme")
-    return render(request, "tiltak/tiltak_detail.html", {"tiltak": tiltak, "nav": "search"})
+    return render(
+        request,
+        "tiltak/tiltak_detail.html",
+        {
+            "tiltak": tiltak,
+            "source_parties": ansvar_selectors.source_parties(tiltak),
+            "nav": "search",
+        },
+    )
 
 
 def organisasjon_list(request):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +22,10 @@ from partnerskap.access import guarded
 from partnerskap.errors import ServiceError
 from tiltak.forms import (
     DelmaalForm,
+    DelmaalMoveForm,
     RenumberForm,
     SatsingsomraadeForm,
+    SatsingsomraadeMoveForm,
     TemaForm,
     TiltakCreateForm,
     TiltakDeleteForm,
@@ -36,6 +39,7 @@ from tiltak.models import Delmaal, Handlingsprogram, Satsingsomraade, Tema, Tilt
 from tiltak.selectors.tree import programme_tree
 from tiltak.services import structure
 from tiltak.services import tiltak as tiltak_services
+from tiltak.services.common import row_label
 from tiltak.services.concurrency import ConcurrencyConflict
 from tiltak.services.traces import tiltak_has_traces
 
@@ -292,6 +296,84 @@ def delmaal_move(request, pk: int):
     return redirect(_edit_url(delmaal.tema.program_id, f"delmaal-{delmaal.pk}"))
 
 
+def _numbers(tiltak_qs) -> dict[int, str]:
+    return {t.pk: t.nummer_visning for t in tiltak_qs.select_related("tema")}
+
+
+def _renumbered(before: dict[int, str], tiltak_qs) -> str:
+    """«3.11 → 4.28, 3.12 → 4.29» for the tiltak whose number a move changed."""
+    after = _numbers(tiltak_qs)
+    return ", ".join(
+        f"{before[pk]} → {after[pk]}"
+        for pk in before
+        if pk in after and before[pk] and before[pk] != after[pk]
+    )
+
+
+def _moved_message(what: str, where: str, renumbered: str) -> str:
+    if renumbered:
+        return _("%(what)s was moved to %(where)s. Its measures got new numbers: %(numbers)s.") % {
+            "what": what,
+            "where": where,
+            "numbers": renumbered,
+        }
+    return _("%(what)s was moved to %(where)s.") % {"what": what, "where": where}
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def delmaal_move_to(request, pk: int):
+    """Move a delmål, with its satsingsområder and tiltak, to another tema of the programme;
+    its tiltak get the next free numbers there, and the delmål may get a new number."""
+    delmaal = delmaal_for(request, pk)
+    programme = delmaal.tema.program
+    form = DelmaalMoveForm(request.POST or None, delmaal=delmaal, nivaa=_nivaa(programme))
+    moving = Tiltak.alle.filter(delmaal=delmaal)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["tema"]
+        nummer = (form.cleaned_data["nummer"] or "").strip()
+        before = _numbers(moving)
+        try:
+            with transaction.atomic():
+                structure.delmaal_move(actor=request.user, delmaal=delmaal, tema=target)
+                if nummer != delmaal.nummer:
+                    structure.delmaal_update(actor=request.user, delmaal=delmaal, nummer=nummer)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            delmaal.refresh_from_db()
+            where = f"{_nivaa(programme).lower()} {target.nummer}"
+            messages.success(
+                request, _moved_message(row_label(delmaal), where, _renumbered(before, moving))
+            )
+            return redirect(_edit_url(programme.pk, f"delmaal-{delmaal.pk}"))
+    return _move_to_page(
+        request,
+        form,
+        programme=programme,
+        title=_("Move %(what)s") % {"what": row_label(delmaal)},
+        counts={"tiltak": moving.filter(slettet__isnull=True).count()},
+        anchor=f"delmaal-{delmaal.pk}",
+    )
+
+
+def _move_to_page(request, form, *, programme, title: str, counts: dict, anchor: str):
+    response = _form_page(
+        request,
+        "move_to.html",
+        form=form,
+        programme=programme,
+        title=title,
+        counts=counts,
+        cancel_url=_edit_url(programme.pk, anchor),
+    )
+    if request.method == "POST":
+        response.status_code = 400
+    return response
+
+
 # --- Satsingsområde -----------------------------------------------------------------------
 
 
@@ -387,6 +469,49 @@ def satsingsomraade_move(request, pk: int):
         )
         messages.success(request, _("The priority area was moved."))
     return redirect(_edit_url(satsing.tema.program_id, f"satsing-{satsing.pk}"))
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def satsingsomraade_move_to(request, pk: int):
+    """Move a satsingsområde with its tiltak under another delmål, or directly under a tema,
+    of the programme; in another tema its tiltak get the next free numbers there."""
+    satsing = satsingsomraade_for(request, pk)
+    programme = satsing.tema.program
+    tree = programme_tree(programme=programme)
+    current = f"delmaal:{satsing.delmaal_id}" if satsing.delmaal_id else f"tema:{satsing.tema_id}"
+    form = SatsingsomraadeMoveForm(
+        request.POST or None, initial={"plassering": current}, tree=tree, nivaa=_nivaa(programme)
+    )
+    moving = Tiltak.alle.filter(satsingsomraade=satsing)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["plassering"]
+        before = _numbers(moving)
+        try:
+            moved = structure.satsingsomraade_move(
+                actor=request.user, satsingsomraade=satsing, **target
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if moved.delmaal:
+                where = row_label(moved.delmaal)
+            else:
+                where = f"{_nivaa(programme)} {moved.tema.nummer}"
+            messages.success(
+                request, _moved_message(row_label(moved), where, _renumbered(before, moving))
+            )
+            return redirect(_edit_url(programme.pk, f"satsing-{satsing.pk}"))
+    return _move_to_page(
+        request,
+        form,
+        programme=programme,
+        title=_("Move %(what)s") % {"what": row_label(satsing)},
+        counts={"tiltak": moving.filter(slettet__isnull=True).count()},
+        anchor=f"satsing-{satsing.pk}",
+    )
 
 
 # --- Tiltak -------------------------------------------------------------------------------
@@ -725,6 +850,9 @@ def tiltak_renumber(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             tiltak_services.tiltak_renumber(actor=request.user, tema=tema, order=form.order())
+        except ValidationError as exc:
+            # One measure that does not validate: the message names it and the field.
+            form.add_error(None, exc.messages)
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:

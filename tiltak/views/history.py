@@ -38,8 +38,9 @@ def tiltak_history(request, pk: int):
 @guarded
 @require_http_methods(["GET", "POST"])
 def tiltak_restore_confirm(request, pk: int, history_id: int):
-    """GET, or POST without `confirm`: show what the restore would change. POST with
-    `confirm`: restore, then back to the history page."""
+    """GET, or POST without `confirm`: show what the restore would change, which parties it
+    removes and adds. POST with `confirm`: restore, then back to the history page. A version
+    that would remove every party also needs `fjern_alle_parter` (a second, explicit box)."""
     tiltak = tiltak_with_deleted_for(request, pk, "tiltak.view_history")
     require(request, "tiltak.edit_structure", tiltak)
     preview = history_selectors.tiltak_restore_preview(tiltak=tiltak, history_id=history_id)
@@ -48,7 +49,12 @@ def tiltak_restore_confirm(request, pk: int, history_id: int):
     errors: list[str] = []
     if request.method == "POST" and request.POST.get("confirm"):
         try:
-            tiltak_restore(actor=request.user, tiltak=tiltak, history_id=history_id)
+            tiltak_restore(
+                actor=request.user,
+                tiltak=tiltak,
+                history_id=history_id,
+                remove_every_party=bool(request.POST.get("fjern_alle_parter")),
+            )
         except ValidationError as exc:
             errors = [m for messages_ in exc.message_dict.values() for m in messages_]
         except ServiceError as exc:

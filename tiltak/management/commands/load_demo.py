@@ -16,3 +16,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Lastet inn: {name}"))
         for name in report.hoppet_over:
             self.stdout.write(f"Finnes fra før, ikke endret: {name}")
+        if report.grunnlinjer:
+            self.stdout.write(f"Historikk «Innlest fra kilden» for {report.grunnlinjer} tiltak")
