@@ -2,6 +2,8 @@
 They parse and check input; every write goes through a service, whose ValidationErrors are put
 back on the fields with `add_service_errors`."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ from tiltak.models import (
 from tiltak.selectors.tree import TemaNode
 from tiltak.services.common import PROGRESS_FIELDS, TILTAK_FIELDS
 from tiltak.services.excel.container import MAX_FILE_BYTES
-from tiltak.services.excel.types import OrgChoice
+from tiltak.services.excel.types import KEEP_PORTAL, USE_FILE, ConflictKind, OrgChoice
 
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
@@ -415,6 +417,92 @@ class UnknownOrganisationForm(forms.Form):
         if self.cleaned_data["handling"] == self.MAP:
             return OrgChoice(organisasjon_id=self.cleaned_data["organisasjon"])
         return OrgChoice(create_type=self.cleaned_data["type"])
+
+
+@dataclass(frozen=True)
+class ConflictRef:
+    """What the conflict form needs of a tiltak.services.excel.types.Conflict (kept in the
+    session between the preview and the apply)."""
+
+    tiltak_id: int
+    row: int | None
+    kind: str
+    restorable: bool
+    label: str
+
+
+def conflict_choice_labels(ref: ConflictRef) -> list[tuple[str, str]]:
+    if ref.kind in (ConflictKind.ADDED, ConflictKind.CHANGED_NOT_IN_FILE):
+        return [(KEEP_PORTAL, _("Keep it")), (USE_FILE, _("Remove it, as the file says"))]
+    if ref.kind == ConflictKind.DELETED:
+        file_label = (
+            _("Restore it with the file's values")
+            if ref.restorable
+            else _("Add the row as a new measure")
+        )
+        return [(KEEP_PORTAL, _("Keep it deleted (skip the row)")), (USE_FILE, file_label)]
+    return [
+        (KEEP_PORTAL, _("Keep the portal's newer values (skip the row)")),
+        (USE_FILE, _("Overwrite them with the file's values")),
+    ]
+
+
+class ImportConflictsForm(forms.Form):
+    """What to do with each row the portal changed after the file was exported: a choice per
+    row, or one for all of them (a row's own choice wins)."""
+
+    alle = forms.ChoiceField(
+        label=_("For all these rows"),
+        choices=[
+            ("", _("Choose for each row")),
+            (KEEP_PORTAL, _("Keep the portal's newer values for all (skip those rows)")),
+            (USE_FILE, _("Use the file's values for all")),
+        ],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+    )
+
+    def __init__(self, *args, conflicts: list[ConflictRef], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = conflicts
+        for ref in conflicts:
+            self.fields[self.field_name(ref.tiltak_id)] = forms.ChoiceField(
+                label=ref.label,
+                choices=conflict_choice_labels(ref),
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+            )
+
+    @staticmethod
+    def field_name(tiltak_id: int) -> str:
+        return f"konflikt-{tiltak_id}"
+
+    def clean(self):
+        data = super().clean()
+        every = data.get("alle") or ""
+        for ref in self.conflicts:
+            name = self.field_name(ref.tiltak_id)
+            if data.get(name) or every or name in self.errors:
+                continue
+            if ref.row is not None:
+                message = _(
+                    "Row %(row)s (measure %(label)s): choose whether to keep the portal's "
+                    "values or use the file's."
+                ) % {"row": ref.row, "label": ref.label}
+            else:
+                message = _("Measure %(label)s: choose whether to keep it or remove it.") % {
+                    "label": ref.label
+                }
+            self.add_error(name, message)
+        return data
+
+    def choices(self) -> dict[int, str]:
+        """Tiltak ID -> KEEP_PORTAL or USE_FILE, for programme_import_apply."""
+        every = self.cleaned_data.get("alle") or ""
+        return {
+            ref.tiltak_id: self.cleaned_data.get(self.field_name(ref.tiltak_id)) or every
+            for ref in self.conflicts
+        }
 
 
 # --- Rolling and comparison ---------------------------------------------------------------
