@@ -85,16 +85,19 @@ def run(runs: int) -> None:
     files: dict[str, bytes] = {"valid export (1,640 tiltak)": valid}
     files["every row an error (1,640)"] = many_errors(valid)
     files["dense cells (9 million)"] = dense_cells(valid)
+    corpus = {**xlsx_corpus.CORPUS, **xlsx_corpus.READABLE}
     for name in (
-        "many_empty_rows",
-        "very_wide_row",
-        "very_long_cell",
-        "truncated_sheet_xml",
         "huge_number",
+        "shared_string_out_of_range",
+        "truncated_sheet_xml",
         "bad_crc",
+        "very_long_cell",
+        "very_wide_row",
+        "many_empty_rows",
+        "dense_cells",
         "zip_bomb",
     ):
-        files[name] = xlsx_corpus.CORPUS[name](valid)
+        files[name] = corpus[name](valid)
 
     print(f"{connection_vendor()}; median of {runs} runs of build_preview")
     print(f"{'file':<32} {'KB':>7} {'seconds':>8}  outcome")

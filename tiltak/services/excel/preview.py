@@ -267,11 +267,14 @@ def build_preview(
     inside its transaction. `choices` decides conflicts by tiltak ID (types.KEEP_PORTAL or
     types.USE_FILE); an undecided conflict is previewed as if the file's values were used.
     Whatever the file holds, this returns a preview: a file that cannot be read is one error."""
-    current = CurrentProgramme(programme)
-    preview = ImportPreview(programme=programme, fingerprint=current.fingerprint)
+    preview = ImportPreview(programme=programme)
     reader = Reader(preview)
     try:
-        _build(preview, reader, current, data, choices or {})
+        raw_rows, identifier = _read(preview, reader, data)
+        # Loaded only for a file that could be read: a refused file costs no more than reading.
+        current = CurrentProgramme(programme)
+        preview.fingerprint = current.fingerprint
+        _build(preview, reader, current, raw_rows, identifier, choices or {})
     except Unreadable as fatal:
         if len(fatal.args) > 1:
             logger.info("Excel import into programme %s: %s", programme.pk, fatal.args[1])
@@ -285,14 +288,10 @@ def build_preview(
     return preview
 
 
-def _build(
-    preview: ImportPreview,
-    reader: Reader,
-    current: CurrentProgramme,
-    data: bytes,
-    choices: Mapping[int, str],
-) -> None:
-    programme = preview.programme
+def _read(
+    preview: ImportPreview, reader: Reader, data: bytes
+) -> tuple[list[tuple[int, dict[str, object]]], str]:
+    """The file's data rows and its programme identifier; raises Unreadable."""
     check_container(data)
     wb, ws = open_sheet(data)
     try:
@@ -308,6 +307,18 @@ def _build(
                 "every measure; delete them in the portal instead if that is what you want."
             )
         )
+    return raw_rows, identifier
+
+
+def _build(
+    preview: ImportPreview,
+    reader: Reader,
+    current: CurrentProgramme,
+    raw_rows: list[tuple[int, dict[str, object]]],
+    identifier: str,
+    choices: Mapping[int, str],
+) -> None:
+    programme = preview.programme
     if identifier.startswith(IDENTIFIER_PREFIX) and identifier != (
         f"{IDENTIFIER_PREFIX}{programme.pk}"
     ):
