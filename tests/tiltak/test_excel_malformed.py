@@ -238,7 +238,7 @@ def test_the_export_removes_characters_xml_cannot_hold(client, users, programme)
     Tiltak.objects.filter(pk=t1.pk).update(
         tittel="Tittel\x1fmed\ufffe tegn", beskrivelse="Kode _x0041_ er ikke A"
     )
-    Tiltak.objects.filter(program=programme, nummer=2).update(beskrivelse="Linje\r\nto\x00")
+    Tiltak.objects.filter(program=programme, nummer=2).update(beskrivelse="Linje\r\nto\x07")
     Organisasjon.objects.filter(pk=users["kommune"].pk).update(navn="Testby\x03 kommune")
     tema = t1.tema
     type(tema).objects.filter(pk=tema.pk).update(navn="Kompe\x02tanse")
