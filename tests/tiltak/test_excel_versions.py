@@ -417,3 +417,44 @@ def test_organisation_ids_are_not_needed_for_a_kept_row(programme, planner, coll
     result = apply(planner, programme, data, {t2.pk: KEEP_PORTAL})
     assert result.kept_from_portal == 1
     assert not Organisasjon.objects.filter(navn="Helt Ukjent AS").exists()
+
+
+def test_preview_page_query_budget_is_the_same_for_ten_times_the_conflicts(
+    client, users, planner, colleague
+):
+    """The preview page of a file with one row changed in the portal since the export (and one
+    measure deleted, one added) against one with ten times as many of each."""
+    from tests.budgets import assert_same_queries, count_queries
+
+    client.force_login(planner)
+
+    def preview_queries(n: int) -> tuple[int, int]:
+        programme = HandlingsprogramFactory(eier=users["county"], status=ProgramStatus.UTKAST)
+        tema = TemaFactory(program=programme, nummer=1, navn="Kompetanse")
+        rows = [
+            TiltakFactory(tema=tema, nummer=k, tittel=f"Tiltak {k}") for k in range(1, 2 * n + 1)
+        ]
+        for t in rows:
+            AnsvarFactory(tiltak=t, organisasjon=users["kommune"], rolle=Rolle.HOVEDANSVAR)
+        export = programme_xlsx(programme)
+        for t in rows[:n]:
+            tiltak_services.tiltak_update(
+                actor=colleague, tiltak=t, expected_versjon=1, tittel=f"Endret {t.nummer}"
+            )
+        for t in rows[n:]:
+            tiltak_services.tiltak_delete(actor=colleague, tiltak=t, reason="Utgår")
+        for _k in range(n):
+            tiltak_services.tiltak_create(actor=colleague, tema=tema, tittel="Ny")
+        client.post(
+            reverse("tiltak:programme_import", kwargs={"pk": programme.pk}),
+            {"fil": _upload(export)},
+        )
+        url = reverse("tiltak:programme_import_preview", kwargs={"pk": programme.pk})
+        queries = count_queries(client, url)
+        conflicts = client.get(url).context["preview"].conflicts
+        assert len(conflicts) == 3 * n
+        return queries, len(conflicts)
+
+    small, small_size = preview_queries(1)
+    large, large_size = preview_queries(10)
+    assert_same_queries(small, large, ceiling=30, sizes=(small_size, large_size))
