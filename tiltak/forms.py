@@ -24,7 +24,7 @@ from tiltak.models import (
 from tiltak.selectors.tree import TemaNode
 from tiltak.services.common import PROGRESS_FIELDS, TILTAK_FIELDS
 from tiltak.services.excel.container import MAX_FILE_BYTES
-from tiltak.services.excel.types import KEEP_PORTAL, USE_FILE, ConflictKind, OrgChoice
+from tiltak.services.excel.types import KEEP_PORTAL, USE_FILE, OrgChoice
 
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
@@ -431,20 +431,10 @@ class ConflictRef:
     label: str
 
 
-def conflict_choice_labels(ref: ConflictRef) -> list[tuple[str, str]]:
-    if ref.kind in (ConflictKind.ADDED, ConflictKind.CHANGED_NOT_IN_FILE):
-        return [(KEEP_PORTAL, _("Keep it")), (USE_FILE, _("Remove it, as the file says"))]
-    if ref.kind == ConflictKind.DELETED:
-        file_label = (
-            _("Restore it with the file's values")
-            if ref.restorable
-            else _("Add the row as a new measure")
-        )
-        return [(KEEP_PORTAL, _("Keep it deleted (skip the row)")), (USE_FILE, file_label)]
-    return [
-        (KEEP_PORTAL, _("Keep the portal's newer values (skip the row)")),
-        (USE_FILE, _("Overwrite them with the file's values")),
-    ]
+CONFLICT_CHOICES = [
+    (KEEP_PORTAL, _("Keep the portal's version")),
+    (USE_FILE, _("Use the file's version")),
+]
 
 
 class ImportConflictsForm(forms.Form):
@@ -453,11 +443,7 @@ class ImportConflictsForm(forms.Form):
 
     alle = forms.ChoiceField(
         label=_("For all these rows"),
-        choices=[
-            ("", _("Choose for each row")),
-            (KEEP_PORTAL, _("Keep the portal's newer values for all (skip those rows)")),
-            (USE_FILE, _("Use the file's values for all")),
-        ],
+        choices=[("", _("Choose for each row")), *CONFLICT_CHOICES],
         required=False,
         widget=forms.RadioSelect(attrs={"class": "ds-input"}),
     )
@@ -467,8 +453,8 @@ class ImportConflictsForm(forms.Form):
         self.conflicts = conflicts
         for ref in conflicts:
             self.fields[self.field_name(ref.tiltak_id)] = forms.ChoiceField(
-                label=ref.label,
-                choices=conflict_choice_labels(ref),
+                label=self.legend(ref),
+                choices=CONFLICT_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "ds-input"}),
             )
@@ -477,6 +463,12 @@ class ImportConflictsForm(forms.Form):
     def field_name(tiltak_id: int) -> str:
         return f"konflikt-{tiltak_id}"
 
+    @staticmethod
+    def legend(ref: ConflictRef) -> str:
+        if ref.row is None:
+            return _("Not in the file: measure %(label)s") % {"label": ref.label}
+        return _("Row %(row)s: measure %(label)s") % {"row": ref.row, "label": ref.label}
+
     def clean(self):
         data = super().clean()
         every = data.get("alle") or ""
@@ -484,16 +476,11 @@ class ImportConflictsForm(forms.Form):
             name = self.field_name(ref.tiltak_id)
             if data.get(name) or every or name in self.errors:
                 continue
-            if ref.row is not None:
-                message = _(
-                    "Row %(row)s (measure %(label)s): choose whether to keep the portal's "
-                    "values or use the file's."
-                ) % {"row": ref.row, "label": ref.label}
-            else:
-                message = _("Measure %(label)s: choose whether to keep it or remove it.") % {
-                    "label": ref.label
-                }
-            self.add_error(name, message)
+            self.add_error(
+                name,
+                _("%(what)s: choose the portal's version or the file's.")
+                % {"what": self.legend(ref)},
+            )
         return data
 
     def choices(self) -> dict[int, str]:

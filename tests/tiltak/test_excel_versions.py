@@ -162,7 +162,10 @@ def test_an_older_file_does_not_silently_revert_a_colleagues_edit(programme, pla
         apply(planner, programme, data)
     assert "changed in the portal after the file was exported" in str(refused.value)
     assert [i.row for i in refused.value.issues] == [conflict.row]
-    assert "was changed in the portal after the export" in refused.value.issues[0].message
+    assert refused.value.issues[0].message == (
+        f"Measure {conflict.label} was changed in the portal after the file was exported, and "
+        "the file would undo that. Choose the portal's version or the file's."
+    )
     assert snapshot(programme) == before
 
 
@@ -385,7 +388,7 @@ def test_choosing_in_the_browser(client, programme, planner, colleague):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Choose what to do with each row changed in the portal" in page
-    assert "Row 2 (measure 1.1 Kollegas 1): choose whether to keep" in page
+    assert "Row 2: measure 1.1 Kollegas 1: choose the portal&#x27;s version or the file" in page
     assert snapshot(programme) == before
 
     # The portal's values for all, the file's for row 3.

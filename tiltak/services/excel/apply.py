@@ -236,9 +236,8 @@ def programme_import_apply(
         raise ImportRefused(
             [c.issue for c in preview.undecided],
             _(
-                "Some rows were changed in the portal after the file was exported. Choose for "
-                "each whether to keep the portal's values or use the file's. Nothing was "
-                "changed."
+                "Choose what to do with each row changed in the portal after the file was "
+                "exported. Nothing was changed."
             ),
         )
     resolved, created_orgs = _resolve_unknown(actor=actor, preview=preview, org_mapping=org_mapping)

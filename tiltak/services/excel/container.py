@@ -30,7 +30,6 @@ MAX_ZIP_ENTRIES = 1000
 # A compound file (OLE2): Excel 97-2003 workbooks and password-protected .xlsx files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OPENDOCUMENT = b"application/vnd.oasis.opendocument"
-ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 
 def unpack_allowance(size: int) -> int:
@@ -46,14 +45,7 @@ def _not_xlsx() -> Unreadable:
     )
 
 
-def _compound_file(data: bytes) -> Unreadable:
-    if any(marker in data[:65536] for marker in ENCRYPTED_MARKERS):
-        return Unreadable(
-            _(
-                "The workbook is protected with a password, so it cannot be read. Open it in "
-                "Excel, remove the password (File → Info → Protect Workbook) and save it again."
-            )
-        )
+def _compound_file() -> Unreadable:
     return Unreadable(
         _(
             "The file is an old Excel workbook (.xls) or is protected with a password. Open it "
@@ -80,7 +72,7 @@ def check_container(data: bytes) -> None:
             % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
         )
     if data.startswith(OLE_MAGIC):
-        raise _compound_file(data)
+        raise _compound_file()
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data.startswith(b"PK\x03\x04"):
             raise Unreadable(
@@ -123,12 +115,17 @@ def check_container(data: bytes) -> None:
     if any(i.flag_bits & 0x1 for i in entries) or any(
         i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for i in entries
     ):
-        raise Unreadable(
-            _(
-                "The file is encrypted or compressed in a way Excel does not use. Open it in "
-                "Excel and save it as “Excel Workbook (.xlsx)” without a password."
-            )
+        # Encrypted members, or compression Excel does not use.
+        raise _unreadable_workbook()
+
+
+def _unreadable_workbook() -> Unreadable:
+    return Unreadable(
+        _(
+            "The file could not be read as an Excel workbook (.xlsx). Save it again from "
+            "Excel as “Excel Workbook (.xlsx)”."
         )
+    )
 
 
 def open_sheet(data: bytes):
@@ -151,13 +148,7 @@ def open_sheet(data: bytes):
             repr(exc),
         ) from exc
     except Exception as exc:  # noqa: BLE001 - any failure to read means "not a workbook"
-        raise Unreadable(
-            _(
-                "The file could not be read as an Excel workbook (.xlsx). Save it again from "
-                "Excel as “Excel Workbook (.xlsx)”."
-            ),
-            repr(exc),
-        ) from exc
+        raise Unreadable(*_unreadable_workbook().args, repr(exc)) from exc
     visible = [s for s in wb.worksheets if s.sheet_state == "visible"]
     ws = next((s for s in visible if s.title == SHEET_TITLE), None)
     hidden_tiltak = any(

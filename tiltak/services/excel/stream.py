@@ -297,10 +297,6 @@ class SheetStream:
                 "the number has %(n)s digits, more than a number in Excel can have. Write the "
                 "value again."
             ) % {"n": thousands(len(raw.strip().lstrip("+-")))}
-        elif data_type == "n":
-            problem = _("the cell should hold a number, but holds “%(value)s”.") % {
-                "value": shown(raw)
-            }
         else:
             problem = _(
                 "the cell's value “%(value)s” cannot be read. Write the value again in Excel."

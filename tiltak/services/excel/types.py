@@ -196,18 +196,20 @@ class Conflict:
         """The message when no choice was made for it."""
         if self.kind in (ConflictKind.ADDED, ConflictKind.CHANGED_NOT_IN_FILE):
             message = _(
-                "Measure %(label)s is not in the file but was added or changed in the portal "
-                "after the export: choose whether to keep it or remove it."
+                "Measure %(label)s was added or changed in the portal after the file was "
+                "exported, and is not in the file. Choose the portal's version (it is kept) or "
+                "the file's (it is removed)."
             )
         elif self.kind == ConflictKind.DELETED:
             message = _(
-                "Measure %(label)s was deleted in the portal after the export: choose whether "
-                "to keep it deleted or use the file's row."
+                "Measure %(label)s was deleted in the portal after the file was exported. "
+                "Choose the portal's version (it stays deleted) or the file's (it is restored, "
+                "or added anew)."
             )
         else:
             message = _(
-                "Measure %(label)s was changed in the portal after the export: choose whether "
-                "to keep the portal's newer values or overwrite them with the file's."
+                "Measure %(label)s was changed in the portal after the file was exported, and "
+                "the file would undo that. Choose the portal's version or the file's."
             )
         return ImportIssue(message % {"label": self.label}, row=self.row)
 
