@@ -274,10 +274,10 @@ def test_rows_of_measures_deleted_in_the_portal_since_the_export(programme, plan
 
     # The file's rows: 1.1 restored with the file's title, 1.2 back as a new measure.
     result = apply(planner, programme, data, {t1.pk: USE_FILE, t2.pk: USE_FILE})
-    assert (result.restored, result.created) == (1, 1)
+    assert (result.restored, result.updated, result.created) == (1, 1, 1)
     t1 = Tiltak.objects.get(pk=t1.pk)
     assert (t1.tittel, t1.nummer, t1.slettet_grunn) == ("Tilbake fra Excel", 1, "")
-    assert t1.history.first().history_change_reason == "Restored by the Excel import"
+    assert t1.history.first().history_change_reason == "Restored after deletion"
     new = Tiltak.objects.get(program=programme, tittel="Tiltak 2")
     assert new.pk != t2.pk and new.nummer == 2
 
@@ -379,7 +379,7 @@ def test_choosing_in_the_browser(client, programme, planner, colleague):
     page = response.content.decode()
     assert "Changed in the portal since the export" in page
     assert "Row 2: measure 1.1 Kollegas 1" in page and "Row 3: measure 1.2 Kollegas 2" in page
-    assert "Kollegas 1" in page and "When exported" in page and "changed in the portal" in page
+    assert "When exported" in page and "Changed in the portal since the export" in page
     fingerprint = response.context["preview"].fingerprint
 
     # No choice: the page says which rows need one, nothing is written.

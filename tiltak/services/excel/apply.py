@@ -290,10 +290,10 @@ def programme_import_apply(
         batch_size=BATCH,
         update=True,
         default_user=actor,
-        default_change_reason=_("Restored by the Excel import"),
+        default_change_reason=_("Restored after deletion"),
     )
     result.restored = len(restored)
-    result.updated = len(preview.changed) - len(restored)
+    result.updated = len(preview.changed)  # a restored one counts as changed
 
     # New tiltak, in the order of the file.
     new: list[Tiltak] = []
@@ -358,10 +358,6 @@ def summary(result: ImportResult) -> str:
         % {"n": result.deleted + result.kept_as_deleted},
         ngettext("%(n)s unchanged", "%(n)s unchanged", result.unchanged) % {"n": result.unchanged},
     ]
-    if result.restored:
-        parts.append(
-            ngettext("%(n)s restored", "%(n)s restored", result.restored) % {"n": result.restored}
-        )
     if result.kept_from_portal:
         parts.append(
             ngettext(

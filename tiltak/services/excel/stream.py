@@ -88,9 +88,14 @@ def thousands(n: int) -> str:
 def shown(value: object, limit: int = 40) -> str:
     """A value as a message quotes it: never thousands of characters."""
     text = str(value)
-    if len(text) <= limit:
-        return text
-    return _("%(start)s… (%(n)s characters)") % {"start": text[:limit], "n": thousands(len(text))}
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def damaged_cell() -> str:
+    return _(
+        "the cell could not be read: the file is damaged. Type the cell again in Excel and "
+        "save the file."
+    )
 
 
 class SheetStream:
@@ -277,21 +282,12 @@ class SheetStream:
                 with contextlib.suppress(ValueError):
                     column = column_index_from_string(letters[0].upper())
             parser.col_counter = column
-            return Cell(
-                column,
-                None,
-                BAD,
-                _("the cell reference “%(ref)s” is not valid: the file is damaged.")
-                % {"ref": shown(reference, 20)},
-            )
+            return Cell(column, None, BAD, damaged_cell())
         parser.col_counter = column
         raw = element.findtext(VALUE_TAG) or ""
         data_type = element.get("t", "n")
         if data_type == "s" and isinstance(exc, (IndexError, ValueError)):
-            problem = _(
-                "the cell refers to text number %(index)s, which the file does not have: the "
-                "file is damaged. Type the cell again in Excel and save the file."
-            ) % {"index": shown(raw, 20)}
+            problem = damaged_cell()  # a shared string the file does not have
         elif data_type == "n" and raw.strip().lstrip("+-").isdigit():
             problem = _(
                 "the number has %(n)s digits, more than a number in Excel can have. Write the "
