@@ -5,7 +5,9 @@ call tiltak.exports or tiltak.services.excel, render.
 Between the preview and the apply the uploaded file waits in a private temporary directory
 (settings.EXCEL_IMPORT_DIR, default <tmp>/partnerskap-excel-import) under a random token that
 only the user's session knows, one pending import per programme; it is re-read and re-checked
-on apply and deleted afterwards (or after FILE_MAX_AGE).
+on apply and deleted afterwards (or after FILE_MAX_AGE). The session also keeps what the
+apply's forms need from the preview: the unknown organisation names and the rows changed in
+the portal since the export (ImportConflictsForm: a choice per row, or one for all).
 
 Guarded the one way (partnerskap.access, lookups.py)."""
 
