@@ -3,14 +3,21 @@
 The Excel file is also an import format (tiltak/services/excel/ reads it back), so its
 column headers and cell texts are a file format, not UI text: they are always Norwegian bokmål,
 whatever language the user has chosen.
+
+So that an import can tell an old file from what the portal holds now, the workbook records
+each tiltak's version (`Tiltak.versjon`) in the hidden last column «Versjon», and the time of
+the export in the custom document property «Eksportert» (ISO 8601, UTC).
 """
 
 import io
+import re
 from dataclasses import dataclass
+from datetime import UTC
 
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -35,6 +42,15 @@ CREATOR = "Partnerskapsportalen"
 PARTY_SEPARATOR = "; "
 # Written to the workbook's properties so an import can tell which programme a file came from.
 IDENTIFIER_PREFIX = "handlingsprogram:"
+# The custom document property holding the time of the export.
+EXPORTED_PROPERTY = "Eksportert"
+# Characters XML 1.0 cannot hold (openpyxl refuses the control characters in cells, and writes
+# them unchecked into the document properties, which makes the file unreadable): control
+# characters but tab and newline, lone surrogates and the two non-characters U+FFFE, U+FFFF.
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text that looks like OOXML's escape of a character (_x000D_); Excel would read it as that
+# character, so it is written escaped itself (_x005F_ is the underscore).
+OOXML_ESCAPE_LIKE_RE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class Column:
     header: str
     width: int
     wrap: bool = False
+    hidden: bool = False
 
 
 # The file format: headers exactly as in the seed's table, plus the stable ID first.
@@ -58,6 +75,12 @@ COL_HOVEDANSVAR = "Hovedansvar"
 COL_SAMARBEID = "Samarbeidsparter"
 COL_TYPE = "Type"
 COL_STATUS = "Status"
+COL_VERSJON = "Versjon"
+VERSJON_COMMENT = (
+    "Versjonen av tiltaket da fila ble lastet ned fra portalen. Ikke endre den: importen ser "
+    "av den om noen har endret tiltaket i portalen etterpå, og lar deg velge hva som skal "
+    "gjelde i stedet for å overskrive endringene deres."
+)
 
 COLUMNS: tuple[Column, ...] = (
     Column(COL_ID, 8),
@@ -73,6 +96,10 @@ COLUMNS: tuple[Column, ...] = (
     Column(COL_SAMARBEID, 40, wrap=True),
     Column(COL_TYPE, 20),
     Column(COL_STATUS, 14),
+    # Last, so that the letters of the other columns stay as they were; hidden, because the
+    # planner has nothing to do with it; inside the filter range, so sorting keeps it with
+    # its row.
+    Column(COL_VERSJON, 9, hidden=True),
 )
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 
@@ -85,12 +112,12 @@ TOP_ALIGNMENT = Alignment(vertical="top")
 
 
 def clean_text(value: str | None) -> str:
-    """Text as a cell can hold it: without the control characters XML forbids (openpyxl refuses
-    them), with plain newlines. The import compares through the same function, so a text that
-    had such characters does not show up as changed after a round trip."""
+    """Text as a cell can hold it: without the characters XML forbids (XML_ILLEGAL_RE), with
+    plain newlines. The import compares through the same function, so a text that had such
+    characters does not show up as changed after a round trip."""
     if not value:
         return ""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return XML_ILLEGAL_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def tema_text(tema: Tema) -> str:
@@ -131,7 +158,7 @@ def choice_label(choices, value: str) -> str:
 
 def export_filename(programme: Handlingsprogram) -> str:
     """ "<name> <period>.xlsx", without characters file systems refuse."""
-    name = f"{programme.navn} {programme.periode}"
+    name = clean_text(f"{programme.navn} {programme.periode}")
     for char in '\\/:*?"<>|':
         name = name.replace(char, "-")
     return f"{' '.join(name.split())}.xlsx"
@@ -153,12 +180,13 @@ def tiltak_row(tiltak: Tiltak) -> list:
         parties_text(tiltak, Rolle.SAMARBEIDSPART),
         choice_label(TiltakType.choices, tiltak.type),
         choice_label(TiltakStatus.choices, tiltak.status),
+        tiltak.versjon,
     ]
 
 
 def _write_cell(ws, row: int, col: int, value):
     if isinstance(value, str):
-        value = clean_text(value)
+        value = OOXML_ESCAPE_LIKE_RE.sub(r"_x005F_\1", clean_text(value))
         if not value:
             return ws.cell(row=row, column=col)
     cell = ws.cell(row=row, column=col, value=value)
@@ -171,16 +199,22 @@ def _write_cell(ws, row: int, col: int, value):
 def programme_xlsx(programme: Handlingsprogram) -> bytes:
     """The programme as an Excel workbook: one row per tiltak that is not deleted, its ID (the
     tiltak's primary key) first, then the seed's columns. The header row is styled, frozen and
-    filterable; long columns wrap. The import reads this same format back."""
+    filterable; long columns wrap. The import reads this same format back, and the versions
+    and export time (module docstring) tell it what changed in the portal since."""
+    # Taken before the tiltak are read: a change saved meanwhile counts as after the export.
+    exported = timezone.now()
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    title = f"{programme.navn} {programme.periode}"
+    title = clean_text(f"{programme.navn} {programme.periode}")
     wb.properties.title = title
     wb.properties.creator = CREATOR
     wb.properties.lastModifiedBy = CREATOR
-    wb.properties.subject = programme.undertittel or None
+    wb.properties.subject = clean_text(programme.undertittel) or None
     wb.properties.identifier = f"{IDENTIFIER_PREFIX}{programme.pk}"
+    wb.custom_doc_props.append(
+        StringProperty(name=EXPORTED_PROPERTY, value=exported.astimezone(UTC).isoformat())
+    )
 
     for col, column in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=col, value=column.header)
@@ -189,6 +223,10 @@ def programme_xlsx(programme: Handlingsprogram) -> bytes:
         cell.border = HEADER_BORDER
         cell.alignment = HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(col)].width = column.width
+        if column.hidden:
+            ws.column_dimensions[get_column_letter(col)].hidden = True
+        if column.header == COL_VERSJON:
+            cell.comment = Comment(VERSJON_COMMENT, CREATOR, width=300, height=120)
 
     row = 1
     for row, tiltak in enumerate(programme_tiltak(programme=programme), start=2):

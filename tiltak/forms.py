@@ -2,6 +2,8 @@
 They parse and check input; every write goes through a service, whose ValidationErrors are put
 back on the fields with `add_service_errors`."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +30,7 @@ from tiltak.models import (
 from tiltak.selectors.tree import TemaNode
 from tiltak.services.common import PROGRESS_FIELDS, TILTAK_FIELDS
 from tiltak.services.excel.container import MAX_FILE_BYTES
-from tiltak.services.excel.types import OrgChoice
+from tiltak.services.excel.types import KEEP_PORTAL, USE_FILE, OrgChoice
 
 
 class FieldNamedErrorsMixin(DesignsystemetMixin):
@@ -528,6 +530,79 @@ class UnknownOrganisationForm(forms.Form):
         if self.cleaned_data["handling"] == self.MAP:
             return OrgChoice(organisasjon_id=self.cleaned_data["organisasjon"])
         return OrgChoice(create_type=self.cleaned_data["type"])
+
+
+@dataclass(frozen=True)
+class ConflictRef:
+    """What the conflict form needs of a tiltak.services.excel.types.Conflict (kept in the
+    session between the preview and the apply)."""
+
+    tiltak_id: int
+    row: int | None
+    kind: str
+    restorable: bool
+    label: str
+
+
+CONFLICT_CHOICES = [
+    (KEEP_PORTAL, _("Keep the portal's version")),
+    (USE_FILE, _("Use the file's version")),
+]
+
+
+class ImportConflictsForm(forms.Form):
+    """What to do with each row the portal changed after the file was exported: a choice per
+    row, or one for all of them (a row's own choice wins)."""
+
+    alle = forms.ChoiceField(
+        label=_("For all these rows"),
+        choices=[("", _("Choose for each row")), *CONFLICT_CHOICES],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+    )
+
+    def __init__(self, *args, conflicts: list[ConflictRef], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = conflicts
+        for ref in conflicts:
+            self.fields[self.field_name(ref.tiltak_id)] = forms.ChoiceField(
+                label=self.legend(ref),
+                choices=CONFLICT_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+            )
+
+    @staticmethod
+    def field_name(tiltak_id: int) -> str:
+        return f"konflikt-{tiltak_id}"
+
+    @staticmethod
+    def legend(ref: ConflictRef) -> str:
+        if ref.row is None:
+            return _("Not in the file: measure %(label)s") % {"label": ref.label}
+        return _("Row %(row)s: measure %(label)s") % {"row": ref.row, "label": ref.label}
+
+    def clean(self):
+        data = super().clean()
+        every = data.get("alle") or ""
+        for ref in self.conflicts:
+            name = self.field_name(ref.tiltak_id)
+            if data.get(name) or every or name in self.errors:
+                continue
+            self.add_error(
+                name,
+                _("%(what)s: choose the portal's version or the file's.")
+                % {"what": self.legend(ref)},
+            )
+        return data
+
+    def choices(self) -> dict[int, str]:
+        """Tiltak ID -> KEEP_PORTAL or USE_FILE, for programme_import_apply."""
+        every = self.cleaned_data.get("alle") or ""
+        return {
+            ref.tiltak_id: self.cleaned_data.get(self.field_name(ref.tiltak_id)) or every
+            for ref in self.conflicts
+        }
 
 
 # --- Rolling and comparison ---------------------------------------------------------------

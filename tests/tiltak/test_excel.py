@@ -163,17 +163,18 @@ def test_export_of_the_demo_programme_opened_again(buskerud):
         "Samarbeidsparter",
         "Type",
         "Status",
+        "Versjon",
     ]
     assert ws.max_row == 165  # 164 tiltak and the header
     assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == "A1:M165"
+    assert ws.auto_filter.ref == "A1:N165"
     for cell in ws[1]:
         assert cell.font.b is True
         assert cell.fill.fill_type == "solid"
         assert cell.fill.start_color.rgb == "FFD9E5F2"
     # Column widths as a user opening the file sees them: narrow ID, number, type and status;
     # wide, wrapped text columns.
-    widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGHIJKLM"}
+    widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMN"}
     assert widths == {
         "A": 8,
         "B": 28,
@@ -188,8 +189,12 @@ def test_export_of_the_demo_programme_opened_again(buskerud):
         "K": 40,
         "L": 20,
         "M": 14,
+        "N": 9,
     }
-    wrapped = {letter for letter in "ABCDEFGHIJKLM" if ws[f"{letter}2"].alignment.wrap_text}
+    # Only the version column is hidden.
+    hidden = {letter for letter in "ABCDEFGHIJKLMN" if ws.column_dimensions[letter].hidden}
+    assert hidden == {"N"}
+    wrapped = {letter for letter in "ABCDEFGHIJKLMN" if ws[f"{letter}2"].alignment.wrap_text}
     assert wrapped == set("BCDEGHIJK")
 
     # Every tiltak once, by ID; deleted ones are not exported.
@@ -213,6 +218,7 @@ def test_export_of_the_demo_programme_opened_again(buskerud):
     assert row[10] == "Kommunene; Næringslivet"
     assert row[11] is None  # no type
     assert row[12] == "Foreslått"
+    assert row[13] == t.versjon == 1
     assert isinstance(row[5], int)
 
 
@@ -993,12 +999,21 @@ def test_stale_preview_is_refused_in_the_browser(planner_client, planner, draft)
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()
     assert Tiltak.objects.get(pk=t.pk).tittel != "Fra Excel"
-    # The page now shows the fresh preview; confirming it works.
+    # The page now shows the fresh preview, where the file's row is older than the measure:
+    # its description would undo the colleague's, so the planner must choose.
     fresh = response.context["preview"].fingerprint
     assert fresh != fingerprint
+    assert [c.tiltak_id for c in response.context["preview"].conflicts] == [t.pk]
     response = planner_client.post(preview_url, {"fingerprint": fresh, "bekreft": ""})
+    assert response.status_code == 200
+    assert "Choose what to do with each row changed in the portal" in response.content.decode()
+    response = planner_client.post(
+        preview_url, {"fingerprint": fresh, "bekreft": "", f"konflikt-{t.pk}": "file"}
+    )
     assert response.status_code == 302
-    assert Tiltak.objects.get(pk=t.pk).tittel == "Fra Excel"
+    original = t.beskrivelse
+    t.refresh_from_db()
+    assert (t.tittel, t.beskrivelse) == ("Fra Excel", original)
 
 
 def test_cancel_discards_the_upload(planner_client, draft):

@@ -5,7 +5,9 @@ call tiltak.exports or tiltak.services.excel, render.
 Between the preview and the apply the uploaded file waits in a private temporary directory
 (settings.EXCEL_IMPORT_DIR, default <tmp>/partnerskap-excel-import) under a random token that
 only the user's session knows, one pending import per programme; it is re-read and re-checked
-on apply and deleted afterwards (or after FILE_MAX_AGE).
+on apply and deleted afterwards (or after FILE_MAX_AGE). The session also keeps what the
+apply's forms need from the preview: the unknown organisation names and the rows changed in
+the portal since the export (ImportConflictsForm: a choice per row, or one for all).
 
 Guarded the one way (partnerskap.access, lookups.py)."""
 
@@ -28,10 +30,20 @@ from partnerskap.access import guarded
 from partnerskap.errors import ServiceError
 from partnerskap.models import Organisasjon
 from tiltak.exports import XLSX_CONTENT_TYPE, export_filename, programme_xlsx
-from tiltak.forms import ImportUploadForm, UnknownOrganisationForm
+from tiltak.forms import (
+    ConflictRef,
+    ImportConflictsForm,
+    ImportUploadForm,
+    UnknownOrganisationForm,
+)
 from tiltak.services.excel import apply as excel_apply
 from tiltak.services.excel import preview as excel_preview
-from tiltak.services.excel.types import ImportRefused, UnknownOrganisation
+from tiltak.services.excel.types import (
+    ImportIssue,
+    ImportPreview,
+    ImportRefused,
+    UnknownOrganisation,
+)
 
 from .lookups import programme_for
 
@@ -137,12 +149,32 @@ def _discard_file(token) -> None:
         path.unlink(missing_ok=True)
 
 
-def _remember_unknown(request, programme, unknown: list[UnknownOrganisation]) -> None:
+def _remember(request, programme, preview: ImportPreview) -> None:
+    """What the apply's forms need from the preview: the unknown organisation names and the
+    rows changed in the portal since the export."""
     pending = dict(request.session.get(SESSION_KEY, {}))
     entry = pending.get(str(programme.pk))
     if entry is not None:
-        entry["unknown"] = [[u.navn, u.key, u.rows] for u in unknown]
+        entry["unknown"] = [[u.navn, u.key, u.rows] for u in preview.unknown_organisations]
+        entry["conflicts"] = [
+            [c.tiltak_id, c.row, c.kind, c.restorable, c.label] for c in preview.conflicts
+        ]
         request.session[SESSION_KEY] = pending
+
+
+def _conflict_refs(preview: ImportPreview) -> list[ConflictRef]:
+    return [
+        ConflictRef(c.tiltak_id, c.row, c.kind, c.restorable, c.label) for c in preview.conflicts
+    ]
+
+
+def _conflict_rows(preview: ImportPreview, form: ImportConflictsForm) -> list[tuple]:
+    """(conflict, its radio buttons) for the page."""
+    return [
+        (c, form[form.field_name(c.tiltak_id)])
+        for c in preview.conflicts
+        if form.field_name(c.tiltak_id) in form.fields
+    ]
 
 
 def _clear_pending(request, programme) -> None:
@@ -196,7 +228,9 @@ def programme_import(request, pk: int):
     )
 
 
-def _render_preview(request, programme, entry, preview, org_forms, *, alert="", issues=()):
+def _render_preview(
+    request, programme, entry, preview, org_forms, conflict_form, *, alert="", issues=()
+):
     return render(
         request,
         "tiltak/excel/import_preview.html",
@@ -204,6 +238,8 @@ def _render_preview(request, programme, entry, preview, org_forms, *, alert="", 
             "programme": programme,
             "preview": preview,
             "org_forms": org_forms,
+            "conflict_form": conflict_form,
+            "conflict_rows": _conflict_rows(preview, conflict_form),
             "filename": entry.get("filename", ""),
             "alert": alert,
             "issues": list(issues),
@@ -231,9 +267,9 @@ def programme_import_preview(request, pk: int):
         preview = excel_preview.programme_import_preview(
             actor=request.user, programme=programme, data=data
         )
-        # The apply needs the unknown names for its forms; keeping them saves a second read
-        # of the file in the request that applies it.
-        _remember_unknown(request, programme, preview.unknown_organisations)
+        # The apply needs the unknown names and the conflicts for its forms; keeping them
+        # saves a second read of the file in the request that applies it.
+        _remember(request, programme, preview)
         return preview
 
     def again(*, alert: str, issues=()):
@@ -241,20 +277,49 @@ def programme_import_preview(request, pk: int):
         org_forms = _org_forms(preview.unknown_organisations, request.POST)
         for form in org_forms:
             form.is_valid()
+        conflict_form = ImportConflictsForm(request.POST, conflicts=_conflict_refs(preview))
+        conflict_form.is_valid()
         return _render_preview(
-            request, programme, entry, preview, org_forms, alert=alert, issues=issues
+            request,
+            programme,
+            entry,
+            preview,
+            org_forms,
+            conflict_form,
+            alert=alert,
+            issues=issues,
         )
 
     if request.method == "GET":
         preview = current_preview()
         return _render_preview(
-            request, programme, entry, preview, _org_forms(preview.unknown_organisations)
+            request,
+            programme,
+            entry,
+            preview,
+            _org_forms(preview.unknown_organisations),
+            ImportConflictsForm(conflicts=_conflict_refs(preview)),
         )
 
     unknown = [UnknownOrganisation(navn, key, rows) for navn, key, rows in entry.get("unknown", [])]
     org_forms = _org_forms(unknown, request.POST)
+    conflict_form = ImportConflictsForm(
+        request.POST, conflicts=[ConflictRef(*c) for c in entry.get("conflicts", [])]
+    )
     valid = [f.is_valid() for f in org_forms]  # every form, so each shows its errors
-    if not all(valid):
+    orgs_valid = all(valid)
+    conflicts_valid = conflict_form.is_valid()
+    if not conflicts_valid:
+        return again(
+            alert=_(
+                "Choose what to do with each row changed in the portal after the file was "
+                "exported. Nothing was changed."
+            ),
+            issues=[
+                ImportIssue(str(e)) for errors in conflict_form.errors.values() for e in errors
+            ],
+        )
+    if not orgs_valid:
         return again(
             alert=_("Choose what to do with each unknown organisation. Nothing was changed.")
         )
@@ -266,6 +331,7 @@ def programme_import_preview(request, pk: int):
             data=data,
             org_mapping=mapping,
             expected_fingerprint=request.POST.get("fingerprint", ""),
+            conflict_choices=conflict_form.choices(),
         )
     except ImportRefused as exc:
         return again(alert=str(exc), issues=exc.issues)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -16,7 +18,7 @@ from tiltak.exports import parties
 from tiltak.extensions import tiltak_ids_with_traces
 from tiltak.models import Ansvar, Handlingsprogram, Tiltak
 
-from ..common import check_perm
+from ..common import check_perm, delete_with_actor
 from ..concurrency import ConcurrencyConflict
 from ..tiltak import tiltak_delete
 from .preview import PERMISSION, build_preview
@@ -36,6 +38,7 @@ REMOVED_REASON = "Fjernet ved import"
 # query per row.
 ANSVAR_UNCHECKED = ["tiltak", "organisasjon"]
 PLACEMENT_FIELDS = {"tema", "delmaal", "satsingsomraade", "nummer", "rekkefoelge"}
+RESTORE_FIELDS = {"slettet", "slettet_grunn"}
 BATCH = 500
 
 
@@ -196,13 +199,22 @@ def programme_import_apply(
     data: bytes,
     org_mapping: dict[str, OrgChoice],
     expected_fingerprint: str,
+    conflict_choices: Mapping[int, str] | None = None,
 ) -> ImportResult:
     """Write what the preview of `data` showed, in one transaction, or nothing.
 
     `org_mapping` has an OrgChoice for each `UnknownOrganisation.key` of the preview;
-    `expected_fingerprint` is the preview's `fingerprint`. Raises ImportStale when the
-    programme changed since, ImportRefused when the file or a choice is not valid (with
-    `issues`), PermissionDenied without `tiltak.import_programme`.
+    `expected_fingerprint` is the preview's `fingerprint`; `conflict_choices` has a choice
+    (types.KEEP_PORTAL or types.USE_FILE) for each `Conflict.tiltak_id` of the preview: rows
+    changed in the portal since the export, rows of tiltak deleted since, tiltak added or
+    changed since that the file leaves out. Raises ImportStale when the programme changed
+    since, ImportRefused when the file or a choice is not valid or a conflict has no choice
+    (with `issues`), PermissionDenied without `tiltak.import_programme`.
+
+    A conflict kept for the portal leaves its tiltak as it is (the row is skipped, the tiltak
+    not removed); one decided for the file is written like any other row, a tiltak kept as
+    deleted is restored with the file's values (reason RESTORED_REASON) and one deleted for
+    good comes back as a new measure.
 
     Removed tiltak are deleted as tiltak.tiltak_delete does (see _remove). New and changed
     tiltak and their parties are written directly (new ones in bulk), each with its history row
@@ -215,13 +227,25 @@ def programme_import_apply(
     programme = Handlingsprogram.objects.select_for_update().get(pk=programme.pk)
     check_perm(actor, PERMISSION, programme)
     list(Tiltak.objects.select_for_update().filter(program=programme).values_list("pk"))
-    preview = build_preview(programme, data)
+    preview = build_preview(programme, data, conflict_choices)
     if preview.fingerprint != expected_fingerprint:
         raise ImportStale()
     if not preview.ok:
         raise ImportRefused(preview.errors)
+    if preview.undecided:
+        raise ImportRefused(
+            [c.issue for c in preview.undecided],
+            _(
+                "Choose what to do with each row changed in the portal after the file was "
+                "exported. Nothing was changed."
+            ),
+        )
     resolved, created_orgs = _resolve_unknown(actor=actor, preview=preview, org_mapping=org_mapping)
-    result = ImportResult(unchanged=preview.unchanged, organisations_created=created_orgs)
+    result = ImportResult(
+        unchanged=preview.unchanged,
+        organisations_created=created_orgs,
+        kept_from_portal=preview.kept_from_portal,
+    )
     reason = _("Imported from Excel")
 
     _remove(actor=actor, removed=preview.removed, result=result)
@@ -231,10 +255,12 @@ def programme_import_apply(
 
     # Changed tiltak. Numbers that move are freed first, so swapping two numbers never meets
     # the unique (tema, nummer) constraint half-way; the final numbers were checked.
-    updated = [c.updated for c in preview.changed if c.updated is not None]
+    updated = [c.updated for c in preview.changed if c.updated is not None and not c.restored]
+    restored = [c.updated for c in preview.changed if c.updated is not None and c.restored]
     moving = [c.tiltak.pk for c in preview.changed if c.placement_changed]
     if moving:
-        Tiltak.objects.filter(pk__in=moving).update(nummer=None)
+        # Tiltak.alle: a tiltak restored from deletion is among them.
+        Tiltak.alle.filter(pk__in=moving).update(nummer=None)
     for change in preview.changed:
         if change.updated is None:
             continue
@@ -251,17 +277,28 @@ def programme_import_apply(
             fields = {*change.fields, "versjon"}
             if change.placement_changed:
                 fields |= PLACEMENT_FIELDS
+            if change.restored:
+                fields |= RESTORE_FIELDS
             groups.setdefault(tuple(sorted(fields)), []).append(change.updated)
-    for fields, objs in groups.items():
-        Tiltak.objects.bulk_update(objs, fields, batch_size=BATCH)
+    for group, objs in groups.items():
+        Tiltak.alle.bulk_update(objs, group, batch_size=BATCH)
     Tiltak.history.bulk_history_create(
         updated, batch_size=BATCH, update=True, default_user=actor, default_change_reason=reason
     )
-    result.updated = len(preview.changed)
+    Tiltak.history.bulk_history_create(
+        restored,
+        batch_size=BATCH,
+        update=True,
+        default_user=actor,
+        default_change_reason=_("Restored after deletion"),
+    )
+    result.restored = len(restored)
+    result.updated = len(preview.changed)  # a restored one counts as changed
 
     # New tiltak, in the order of the file.
-    new = []
+    new: list[Tiltak] = []
     for row in preview.new:
+        assert row.instance is not None  # built by the preview's validation
         row.instance.rekkefoelge = next_rekkefoelge
         next_rekkefoelge += 1
         new.append(row.instance)
@@ -274,10 +311,10 @@ def programme_import_apply(
     create: list[Ansvar] = []
     reorder: list[Ansvar] = []
     remove: list[Ansvar] = []
-    for row in preview.new:
+    for row, instance in zip(preview.new, new, strict=True):
         for rolle, names in row.parties.items():
             c, _r, _d = _party_writes(
-                tiltak=row.instance,
+                tiltak=instance,
                 rolle=rolle,
                 desired=_desired_parties(names, resolved),
                 existing=[],
@@ -295,9 +332,7 @@ def programme_import_apply(
             reorder.extend(r)
             remove.extend(d)
     for ansvar in remove:
-        ansvar._history_user = actor
-        ansvar._change_reason = reason
-        ansvar.delete()
+        delete_with_actor(ansvar, actor=actor, reason=reason)
     for ansvar in create:
         try:
             ansvar.full_clean(
@@ -323,6 +358,15 @@ def summary(result: ImportResult) -> str:
         % {"n": result.deleted + result.kept_as_deleted},
         ngettext("%(n)s unchanged", "%(n)s unchanged", result.unchanged) % {"n": result.unchanged},
     ]
+    if result.kept_from_portal:
+        parts.append(
+            ngettext(
+                "%(n)s kept as in the portal",
+                "%(n)s kept as in the portal",
+                result.kept_from_portal,
+            )
+            % {"n": result.kept_from_portal}
+        )
     if result.organisations_created:
         parts.append(
             ngettext(

@@ -24,7 +24,9 @@ from tiltak.exports import (
     COL_TEMA,
     COL_TILTAK,
     COL_TYPE,
+    COL_VERSJON,
     COL_VIRKEMIDDEL,
+    clean_text,
     delmaal_text,
     tema_text,
 )
@@ -38,9 +40,10 @@ from tiltak.models import (
     TiltakStatus,
     TiltakType,
 )
-from tiltak.selectors.search import programme_tiltak
+from tiltak.selectors.search import ansvar_prefetch, programme_tiltak
 
 from .reader import Reader, cell_text, norm, parse_int, stored_text
+from .stream import shown
 from .types import ImportRow, PartyName
 
 MAX_NUMBER = 32767
@@ -70,11 +73,13 @@ class CurrentProgramme:
         self.programme = programme
         self.tiltak = list(programme_tiltak(programme=programme))
         self.by_id = {t.pk: t for t in self.tiltak}
-        self.deleted_ids = set(
-            Tiltak.alle.filter(program=programme, slettet__isnull=False).values_list(
-                "id", flat=True
-            )
-        )
+        # Deleted but kept (restorable): a row of an older file may still have them.
+        self.deleted = {
+            t.pk: t
+            for t in Tiltak.alle.filter(program=programme, slettet__isnull=False)
+            .select_related("tema", "delmaal", "satsingsomraade")
+            .prefetch_related(ansvar_prefetch())
+        }
         self.temaer = list(Tema.objects.filter(program=programme).order_by("nummer"))
         self.delmaal = list(
             Delmaal.objects.filter(tema__program=programme).order_by("tema_id", "rekkefoelge", "id")
@@ -88,16 +93,19 @@ class CurrentProgramme:
         # (which walk tiltak.program, tema.program) cost no query per row.
         for t in self.temaer:
             t.program = programme
-        for t in self.tiltak:
-            t.program = programme
+        for tiltak in (*self.tiltak, *self.deleted.values()):
+            tiltak.program = programme
         tema_by_id = {t.pk: t for t in self.temaer}
         delmaal_by_id = {d.pk: d for d in self.delmaal}
         for d in self.delmaal:
             d.tema = tema_by_id[d.tema_id]
         for s in self.satsinger:
             s.tema = tema_by_id[s.tema_id]
-            s.delmaal = delmaal_by_id.get(s.delmaal_id)
+            s.delmaal = delmaal_by_id.get(s.delmaal_id) if s.delmaal_id else None
 
+        self.tema_by_id = tema_by_id
+        self.delmaal_by_id = delmaal_by_id
+        self.satsing_by_id = {s.pk: s for s in self.satsinger}
         self.tema_by_text = {norm(tema_text(t)): t for t in self.temaer}
         self.tema_by_number = {t.nummer: t for t in self.temaer}
         self.tema_by_name: dict[str, Tema] = {}
@@ -137,6 +145,9 @@ class Matcher:
         self.current = current
         # Folded name, «name (abbreviation)», abbreviation or alias -> organisation.
         self.organisations = organisasjon_by_name()
+        # A name stored with a character the file cannot hold is written without it.
+        for key, org in list(self.organisations.items()):
+            self.organisations.setdefault(fold(clean_text(key)), org)
         self.types = choice_lookup(TiltakType.choices)
         self.statuses = choice_lookup(TiltakStatus.choices)
         self.type_labels = ", ".join(str(label) for _v, label in TiltakType.choices)
@@ -144,6 +155,8 @@ class Matcher:
 
     def error(self, row: ImportRow, column: str, message: str) -> None:
         row.ok = False
+        if column in self.reader.bad_columns.get(row.row, ()):
+            return  # the cell could not be read, and an error says so already
         self.reader.error(message, row=row.row, column=column, index=self.reader.columns[column])
 
     def warn(self, row: ImportRow, column: str, message: str) -> None:
@@ -163,21 +176,52 @@ class Matcher:
                     "“%(value)s” is not an ID. Keep the ID from the export, or leave it empty "
                     "for a new measure."
                 )
-                % {"value": cell_text(raw.get(COL_ID))},
+                % {"value": shown(cell_text(raw.get(COL_ID)))},
             )
+        if COL_VERSJON in columns:
+            try:
+                row.versjon = parse_int(raw.get(COL_VERSJON))
+            except ValueError:
+                self.error(
+                    row,
+                    COL_VERSJON,
+                    _(
+                        "“%(value)s” is not a version. Keep the number from the export (the "
+                        "hidden column Versjon), or leave it empty."
+                    )
+                    % {"value": shown(cell_text(raw.get(COL_VERSJON)))},
+                )
         existing = self.current.by_id.get(row.tiltak_id) if row.tiltak_id else None
         if row.tiltak_id is not None and existing is None:
-            if row.tiltak_id in self.current.deleted_ids:
-                message = _(
-                    "ID %(id)s is a deleted measure. Restore it first, or leave the ID empty "
-                    "to add it as a new measure."
+            deleted = self.current.deleted.get(row.tiltak_id)
+            if deleted is None:
+                # Perhaps deleted for good since the export: preview.py asks the history.
+                row.gone = "hard"
+            elif row.versjon is not None and row.versjon >= deleted.versjon:
+                # Not a file exported before the deletion: the ID was typed or copied.
+                self.error(
+                    row,
+                    COL_ID,
+                    _(
+                        "ID %(id)s is a deleted measure. Restore it first, or leave the ID "
+                        "empty to add it as a new measure."
+                    )
+                    % {"id": row.tiltak_id},
                 )
             else:
-                message = _(
-                    "ID %(id)s is not a measure of this programme. Leave the ID empty to add "
-                    "the row as a new measure."
+                row.gone = "soft"
+                existing = deleted
+        if existing is not None and row.versjon is not None and row.versjon > existing.versjon:
+            self.error(
+                row,
+                COL_VERSJON,
+                _(
+                    "the version %(file)s is newer than the measure's in the portal "
+                    "(%(portal)s), so the row was not exported from this portal as it is. "
+                    "Download the programme again, or leave the cell empty."
                 )
-            self.error(row, COL_ID, message % {"id": row.tiltak_id})
+                % {"file": row.versjon, "portal": existing.versjon},
+            )
 
         self._placement(row, raw, existing)
 
@@ -188,7 +232,7 @@ class Matcher:
                 row,
                 COL_NR,
                 _("“%(value)s” is not a whole number. Write the measure's number, e.g. 11.")
-                % {"value": cell_text(raw.get(COL_NR))},
+                % {"value": shown(cell_text(raw.get(COL_NR)))},
             )
         else:
             if row.nummer is not None and row.nummer > MAX_NUMBER:
@@ -218,7 +262,7 @@ class Matcher:
                     row,
                     COL_TYPE,
                     _("“%(value)s” is not a type. Use one of: %(types)s, or leave it empty.")
-                    % {"value": text, "types": self.type_labels},
+                    % {"value": shown(text), "types": self.type_labels},
                 )
             else:
                 row.values["type"] = value
@@ -232,7 +276,7 @@ class Matcher:
                     row,
                     COL_STATUS,
                     _("“%(value)s” is not a status. Use one of: %(statuses)s.")
-                    % {"value": text, "statuses": self.status_labels},
+                    % {"value": shown(text), "statuses": self.status_labels},
                 )
             else:
                 row.values["status"] = value
@@ -252,25 +296,28 @@ class Matcher:
         if tema is None:
             return
         row.tema = tema
-        same_tema = existing is not None and existing.tema_id == tema.pk
+        # The tiltak, when the row keeps it in its tema (levels not in the file stay).
+        kept = existing if existing is not None and existing.tema_id == tema.pk else None
 
         if COL_DELMAAL in columns:
             text = cell_text(raw.get(COL_DELMAAL))
             row.delmaal = self._delmaal(row, tema, text) if text else None
             if text and row.delmaal is None:
                 return
-        elif same_tema:
-            row.delmaal = existing.delmaal
+        elif kept is not None:
+            row.delmaal = kept.delmaal
 
         if COL_SATSING in columns:
             text = cell_text(raw.get(COL_SATSING))
             row.satsingsomraade = (
                 self._satsing(row, tema, row.delmaal, text, existing) if text else None
             )
-        elif same_tema and existing.satsingsomraade_id:
-            s = existing.satsingsomraade
-            if s.delmaal_id in (None, getattr(row.delmaal, "pk", None)):
-                row.satsingsomraade = s
+        elif (
+            kept is not None
+            and kept.satsingsomraade is not None
+            and kept.satsingsomraade.delmaal_id in (None, getattr(row.delmaal, "pk", None))
+        ):
+            row.satsingsomraade = kept.satsingsomraade
 
         if COL_PRIORITERT in columns:
             text = cell_text(raw.get(COL_PRIORITERT))
@@ -317,7 +364,7 @@ class Matcher:
                 "“%(value)s” is not a theme of this programme. Write its number and name as in "
                 "the export (e.g. %(examples)s). The import does not create themes."
             )
-            % {"value": text, "examples": examples},
+            % {"value": shown(text), "examples": examples},
         )
         return None
 
@@ -341,7 +388,7 @@ class Matcher:
                 "“%(value)s” is not a sub-goal of theme %(tema)s. Use one from the export or "
                 "leave it empty; the import does not create sub-goals."
             )
-            % {"value": text, "tema": tema_text(tema)},
+            % {"value": shown(text), "tema": tema_text(tema)},
         )
         return None
 
@@ -361,9 +408,9 @@ class Matcher:
         # A priority area directly under the tema, for a tiltak that has a delmål, is a
         # placement only old data has; keep it when unchanged, never make it anew.
         if existing is not None and existing.delmaal_id == delmaal_id:
-            s = existing.satsingsomraade
-            if s is not None and s.delmaal_id is None and norm(s.navn) == key:
-                return s
+            old = existing.satsingsomraade
+            if old is not None and old.delmaal_id is None and norm(old.navn) == key:
+                return old
         where = delmaal_text(delmaal) if delmaal else tema_text(tema)
         self.error(
             row,
@@ -372,7 +419,7 @@ class Matcher:
                 "“%(value)s” is not a priority area under %(where)s. Use one from the export or "
                 "leave it empty; the import does not create priority areas."
             )
-            % {"value": text, "where": where},
+            % {"value": shown(text), "where": where},
         )
         return None
 

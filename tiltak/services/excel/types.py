@@ -4,6 +4,8 @@ of an apply, and its errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -73,6 +75,13 @@ class ImportRow:
     nummer_planned: bool = False
     # The tiltak this new row becomes, validated in the preview and saved by the apply.
     instance: Tiltak | None = None
+    # The tiltak's version when the file was exported (the column Versjon); None when empty.
+    versjon: int | None = None
+    # The ID is of a tiltak deleted in the portal: "soft" (kept as deleted, restorable) or
+    # "hard" (removed, known only from its history).
+    gone: str = ""
+    # Left as it is in the portal (a conflict decided for the portal's values).
+    skip: bool = False
 
     @property
     def tittel(self) -> str:
@@ -108,10 +117,101 @@ class ChangedRow:
     # A copy of the tiltak with the new values, validated in the preview (None when only
     # parties change).
     updated: Tiltak | None = None
+    # The tiltak was deleted in the portal and the file's values bring it back.
+    restored: bool = False
+    conflict: Conflict | None = None
 
     @property
     def row(self) -> int:
         return self.data.row
+
+
+# What the planner chooses for a row changed in the portal since the export.
+KEEP_PORTAL = "portal"  # skip the row: the portal's newer values (or its deletion) stay
+USE_FILE = "file"  # the file's values overwrite them
+CHOICES = (KEEP_PORTAL, USE_FILE)
+
+
+class ConflictKind:
+    CHANGED = "changed"  # the row predates a change made in the portal to its tiltak
+    DELETED = "deleted"  # the row's tiltak was deleted in the portal
+    ADDED = "added"  # not in the file: added in the portal after the export
+    CHANGED_NOT_IN_FILE = "changed_not_in_file"  # not in the file, changed after the export
+
+
+@dataclass(frozen=True)
+class ConflictColumn:
+    """One column where the file and the portal differ, for a conflicting row."""
+
+    column: str
+    exported: str | None  # the value when the file was exported; None: not known
+    portal: str
+    file: str
+    # Changed in the portal since the export (True also when that cannot be told).
+    changed_in_portal: bool
+
+
+@dataclass
+class Conflict:
+    """A row of the file that is older than what the portal holds, or a tiltak the file would
+    remove that was added or changed after the export. Nothing of it is written until the
+    planner chooses (`choice`, KEEP_PORTAL or USE_FILE)."""
+
+    kind: str
+    tiltak_id: int
+    label: str  # "3.11 Title" as the portal shows it now (or did before the deletion)
+    row: int | None  # the row in the file; None for a tiltak not in the file
+    tiltak: Tiltak | None = None  # as it is now; None when deleted for good
+    file_versjon: int | None = None
+    portal_versjon: int | None = None
+    columns: list[ConflictColumn] = field(default_factory=list)
+    # Who made the latest change in the portal, and when; the reason of a deletion.
+    user: Any = None
+    date: datetime | None = None
+    reason: str = ""
+    choice: str = ""
+
+    @property
+    def restorable(self) -> bool:
+        """A deleted tiltak kept as deleted: the file's values can restore it."""
+        return self.kind == ConflictKind.DELETED and self.tiltak is not None
+
+    @property
+    def in_file(self) -> bool:
+        return self.row is not None
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def user_organisation(self) -> str:
+        org = getattr(self.user, "organisasjon", None)
+        return org.navn if org else ""
+
+    @property
+    def issue(self) -> ImportIssue:
+        """The message when no choice was made for it."""
+        if self.kind in (ConflictKind.ADDED, ConflictKind.CHANGED_NOT_IN_FILE):
+            message = _(
+                "Measure %(label)s was added or changed in the portal after the file was "
+                "exported, and is not in the file. Choose the portal's version (it is kept) or "
+                "the file's (it is removed)."
+            )
+        elif self.kind == ConflictKind.DELETED:
+            message = _(
+                "Measure %(label)s was deleted in the portal after the file was exported. "
+                "Choose the portal's version (it stays deleted) or the file's (it is restored, "
+                "or added anew)."
+            )
+        else:
+            message = _(
+                "Measure %(label)s was changed in the portal after the file was exported, and "
+                "the file would undo that. Choose the portal's version or the file's."
+            )
+        return ImportIssue(message % {"label": self.label}, row=self.row)
 
 
 @dataclass
@@ -134,10 +234,33 @@ class ImportPreview:
     unchanged: int = 0
     unknown_organisations: list[UnknownOrganisation] = field(default_factory=list)
     rows_read: int = 0
+    # Rows and tiltak that are older in the file than in the portal (see Conflict).
+    conflicts: list[Conflict] = field(default_factory=list)
+    # Conflicts decided for the portal: rows skipped, tiltak not removed.
+    kept_from_portal: int = 0
+    # The file records the versions of its rows (the column Versjon), and when it was exported.
+    versions_known: bool = False
+    exported_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
         return not self.error_count
+
+    @property
+    def plain_changed(self) -> list[ChangedRow]:
+        """Changed rows that are not conflicts (those are shown with their choice)."""
+        return [c for c in self.changed if c.conflict is None]
+
+    @property
+    def plain_removed(self) -> list[Tiltak]:
+        """Removed tiltak that are not conflicts."""
+        ids = {c.tiltak_id for c in self.conflicts if c.row is None}
+        return [t for t in self.removed if t.pk not in ids]
+
+    @property
+    def undecided(self) -> list[Conflict]:
+        """Conflicts without a choice: the apply refuses until each has one."""
+        return [c for c in self.conflicts if not c.choice]
 
     @property
     def has_changes(self) -> bool:
@@ -164,6 +287,8 @@ class ImportResult:
     deleted: int = 0
     kept_as_deleted: int = 0
     unchanged: int = 0
+    restored: int = 0
+    kept_from_portal: int = 0
     organisations_created: list[str] = field(default_factory=list)
 
 
@@ -188,5 +313,5 @@ class ImportStale(ServiceError):
 
 
 class Unreadable(Exception):
-    """Stops reading the file: it is not something we can read row by row. The message (if any)
-    is the preview's one error."""
+    """Stops reading the file: it is not something we can read row by row. The first argument
+    (if any) is the preview's error for the user; a second one says what failed, for the log."""
