@@ -132,7 +132,8 @@ def page_urls(objects) -> list[str]:
         "ansvar": objects["ansvar"].pk,
     }
     for pattern in api_routes():
-        basename = pattern.name.rsplit("-", 1)[0]
+        # the route's basename: "programme-list", "programme-slettede-tiltak" → "programme"
+        basename = next(b for b in api_objects if pattern.name.startswith(f"{b}-"))
         kwargs = dict.fromkeys(pattern.pattern.regex.groupindex, api_objects[basename])
         urls.append(reverse(f"api:{pattern.name}", kwargs=kwargs))
     urls.append(reverse("api:schema"))
