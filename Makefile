@@ -39,7 +39,7 @@ help:
 	@echo "make test-sqlite    pytest -n 2 on SQLite, browser tests excluded"
 	@echo "make test-postgres  pytest -n 2 on PostgreSQL ($(POSTGRES_URL)), browser tests excluded"
 	@echo "make test-browser   pytest -m browser (Playwright + Debian chromium), not parallel"
-	@echo "make lint           ruff check, ruff format --check, djlint, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, djlint, makemigrations --check, mypy"
 	@echo "make fmt            ruff format + ruff check --fix"
 	@echo "make bench          manage.py bench"
 	@echo "make messages       makemessages nb/nn/en + compilemessages"
@@ -91,6 +91,8 @@ lint: setup-python
 	$(DJLINT) templates --lint
 	$(call stage,lint: makemigrations --check)
 	$(MANAGE) makemigrations --check --dry-run
+	$(call stage,lint: mypy (services, selectors, access layer))
+	$(VENV)/bin/mypy
 
 fmt: setup-python
 	$(RUFF) format .

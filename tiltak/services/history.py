@@ -2,7 +2,7 @@
 change that is itself recorded in the history."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from partnerskap.models import Organisasjon
 
 from ..models import Ansvar, Tiltak
-from .common import check_perm, composed_reason, save_with_actor
+from .common import check_perm, composed_reason, save_with_actor, stamp_history
 
 # The history row the demo loader (tiltak/demo.py) adds to every tiltak once its parties are
 # in: the first complete state, and so the first restore point. Stored as data, in Norwegian.
@@ -86,9 +86,12 @@ def tiltak_restore(
             continue
         setattr(current, f.attname, getattr(record, f.attname))
     for name in ("tema", "delmaal", "satsingsomraade", "forgjenger", "slaatt_sammen_med"):
-        f = Tiltak._meta.get_field(name)
-        value = getattr(current, f.attname)
-        manager = Tiltak.alle if f.related_model is Tiltak else f.related_model._default_manager
+        fk = Tiltak._meta.get_field(name)
+        assert isinstance(fk, models.ForeignKey)
+        value = getattr(current, fk.attname)
+        related = fk.related_model
+        assert isinstance(related, type) and issubclass(related, models.Model)
+        manager = Tiltak.alle if related is Tiltak else related._default_manager
         if value is not None and not manager.filter(pk=value).exists():
             raise ValidationError(
                 {
@@ -157,13 +160,12 @@ def _restore_parties(*, actor, tiltak: Tiltak, when, reason: str, remove_every_p
                 )
             }
         )
-    for key, ansvar in current.items():
+    for key, gone in current.items():
         if key not in target:
-            ansvar._history_user = actor
-            ansvar._change_reason = reason
-            ansvar.delete()
+            stamp_history(gone, actor=actor, reason=reason)
+            gone.delete()
     for key, row in target.items():
-        ansvar = current.get(key)
+        ansvar: Ansvar | None = current.get(key)
         if ansvar is None:
             ansvar = Ansvar(tiltak=tiltak, organisasjon_id=row.organisasjon_id, rolle=row.rolle)
         elif (ansvar.rekkefoelge, ansvar.tekst_som_skrevet) == (

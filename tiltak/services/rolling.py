@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 
 from partnerskap.errors import ServiceError
 
-from ..models import MAX_YEAR, MIN_YEAR, Handlingsprogram, ProgramStatus, Tiltak, Utfall
+from ..models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    NAME_MAX_LENGTH,
+    Handlingsprogram,
+    ProgramStatus,
+    Tiltak,
+    Utfall,
+)
 from .common import check_perm, composed_reason, save_with_actor
 from .copying import copy_tree
 from .tiltak import lock_parent
@@ -34,7 +42,7 @@ def _validate_period(*, programme: Handlingsprogram, navn: str, start_aar, slutt
     errors: dict[str, str] = {}
     if not navn:
         errors["navn"] = _("Name: enter a name for the new programme.")
-    elif len(navn) > Handlingsprogram._meta.get_field("navn").max_length:
+    elif len(navn) > NAME_MAX_LENGTH:
         errors["navn"] = _("Name: at most 255 characters.")
     for field, value, label in (
         ("start_aar", start_aar, _("From year")),
