@@ -2,22 +2,35 @@
 abbreviation or any name it was written as (aliases) — used by the organisation list, the API,
 the tiltak search and the type-ahead picker alike.
 
-Matching folds case in Python (`str.casefold`), so «ØSTLANDSFORSKNING» finds «Østlandsforskning»
-on SQLite too, whose LIKE folds ASCII letters only; the registry is small (hundreds of rows), so
-reading its names is two cheap queries whatever the search."""
+Matching folds case and letters in Python (`fold`), so «ØSTLANDSFORSKNING» and «Ostlandsforskning»
+find «Østlandsforskning» on SQLite too, whose LIKE folds ASCII letters only; the registry is small
+(hundreds of rows), so reading its names is two cheap queries whatever the search."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from .models import Organisasjon, OrganisasjonAlias
 
+# Letters that Unicode does not decompose into a base letter and a mark. PostgreSQL's unaccent
+# maps them the same way (ø→o, æ→ae), so a search folds alike in Python and in the database.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
+
 
 def fold(text: str) -> str:
-    """Case- and whitespace-insensitive form of a name, for comparing what people type."""
-    return " ".join((text or "").split()).casefold()
+    """The form of a text that searching compares: case, whitespace and accents folded, and the
+    Norwegian letters as on a keyboard without them, so «Ostlandsforskning» finds
+    «Østlandsforskning», «omdomme» «omdømme» and «Regionraadet» «Regionrådet»:
+    ø→o, æ→ae, å→a and aa→a, é→e (every accent dropped), ß→ss.
+
+    The database applies the same folding as `portal_fold(text)` (tiltak/selectors/search.py,
+    migration tiltak 0004_search)."""
+    text = " ".join((text or "").split()).casefold().translate(_LETTERS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.replace("aa", "a")
 
 
 def organisasjon_label(org: Organisasjon) -> str:
@@ -37,21 +50,32 @@ class _Hit:
     starts: bool
 
 
-def _hits(q: str) -> list[_Hit]:
-    needle = fold(q)
-    if not needle:
-        return []
+_Registry = list[tuple[int, str, str, list[str]]]
+
+
+def _registry() -> _Registry:
+    """(pk, name, abbreviation, aliases) of every organisation: two queries."""
     aliases: dict[int, list[str]] = {}
     for org_id, navn in OrganisasjonAlias.objects.values_list("organisasjon_id", "navn"):
         aliases.setdefault(org_id, []).append(navn)
+    return [
+        (pk, navn, forkortelse, aliases.get(pk, []))
+        for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse")
+    ]
+
+
+def _hits(q: str, registry: _Registry | None = None) -> list[_Hit]:
+    needle = fold(q)
+    if not needle:
+        return []
     hits = []
-    for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse"):
-        names = [fold(n) for n in (navn, forkortelse, *aliases.get(pk, [])) if n]
+    for pk, navn, forkortelse, aliases in _registry() if registry is None else registry:
+        names = [fold(n) for n in (navn, forkortelse, *aliases) if n]
         if not any(needle in n for n in names):
             continue
         alias = ""
         if needle not in fold(navn):
-            alias = next((a for a in aliases.get(pk, []) if needle in fold(a)), "")
+            alias = next((a for a in aliases if needle in fold(a)), "")
         hits.append(
             _Hit(
                 pk=pk,
@@ -70,6 +94,12 @@ def organisasjon_ids_matching(q: str) -> list[int]:
     """Ids of the organisations whose name, abbreviation or an alias contains `q`, best first
     (exact, then starting with `q`, then alphabetical)."""
     return [h.pk for h in _hits(q)]
+
+
+def organisasjon_ids_matching_each(words: list[str]) -> dict[str, list[int]]:
+    """`organisasjon_ids_matching` for each of `words`, reading the registry once."""
+    registry = _registry() if any(fold(w) for w in words) else []
+    return {word: [h.pk for h in _hits(word, registry)] for word in words}
 
 
 def organisasjon_search(*, q: str, queryset: QuerySet[Organisasjon] | None = None):
