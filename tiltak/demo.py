@@ -1,7 +1,8 @@
 """Loads the demo data kept in fixtures/source/: the organisation registry, the real Buskerud
 programme 2019-2020 (seed 000, via the hand-checked extraction) and Vestfold og Telemark's
-2021-2022 programme (seed 001). Idempotent: a programme that is already there is left as it is,
-so edits made in the portal are never overwritten by a second load."""
+2021-2022 programme (seed 001), and in development one account per role. Idempotent: a
+programme or an account that is already there is left as it is, so edits made in the portal
+(and passwords changed) are never overwritten by a second load."""
 
 import json
 import re
@@ -12,7 +13,14 @@ from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from partnerskap.models import Organisasjon, OrganisasjonAlias, OrganisasjonType, Region
+from partnerskap.models import (
+    Bruker,
+    BrukerRolle,
+    Organisasjon,
+    OrganisasjonAlias,
+    OrganisasjonType,
+    Region,
+)
 
 from .models import (
     Ansvar,
@@ -32,6 +40,8 @@ SOURCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "source"
 BUSKERUD_FILE = "buskerud_handlingsprogram_2019_2020.json"
 VT_FILE = "vestfold_telemark_2021_2022.json"
 REGISTRY_FILE = "organisasjoner.json"
+# Also read by the login page (partnerskap/views.py), which shows them in development.
+ACCOUNTS_FILE = "demo_accounts.json"
 
 
 class DemoDataError(Exception):
@@ -277,3 +287,52 @@ def demo_load(*, source_dir: Path = SOURCE_DIR) -> LoadReport:
         title = data["programme"]["name"]
         (report.programmer if program else report.hoppet_over).append(title)
     return report
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    passord: str
+    rolle: str
+    organisasjon: str
+    opprettet: bool  # False: it was there already and is left as it is
+
+
+@transaction.atomic
+def demo_accounts_load(*, source_dir: Path = SOURCE_DIR) -> list[DemoAccount]:
+    """Development only: one account per role (fixtures/source/demo_accounts.json) so every
+    role can be tried at once. An account whose email exists (in any case) is left exactly as
+    it is: a second load changes nothing and never resets a changed password. Needs the
+    organisation registry (demo_load). Raises DemoDataError in production
+    (settings.PRODUCTION), where accounts with published passwords must never exist."""
+    if settings.PRODUCTION:
+        raise DemoDataError("Demo accounts are never created in production (DJANGO_PRODUCTION=1).")
+    accounts = []
+    for entry in _read(ACCOUNTS_FILE, source_dir)["kontoer"]:
+        if entry["rolle"] not in BrukerRolle.values:
+            raise DemoDataError(f"Unknown role {entry['rolle']!r} for {entry['email']}")
+        org = Organisasjon.objects.filter(slug=entry["organisasjon"]).first()
+        if org is None:
+            raise DemoDataError(f"Unknown organisation {entry['organisasjon']!r}")
+        exists = Bruker.objects.filter(email__iexact=entry["email"]).exists()
+        if not exists:
+            bruker = Bruker(
+                email=entry["email"],
+                first_name=entry["fornavn"],
+                last_name=entry["etternavn"],
+                organisasjon=org,
+                rolle=entry["rolle"],
+            )
+            bruker.set_password(entry["passord"])
+            bruker.full_clean()
+            bruker.save()
+        accounts.append(
+            DemoAccount(
+                email=entry["email"],
+                passord=entry["passord"],
+                rolle=entry["rolle"],
+                organisasjon=org.navn,
+                opprettet=not exists,
+            )
+        )
+    return accounts
