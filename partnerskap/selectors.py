@@ -8,6 +8,8 @@ find «Østlandsforskning» on SQLite too, whose LIKE folds ASCII letters only; 
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -17,7 +19,14 @@ from .models import Organisasjon, OrganisasjonAlias
 
 # Letters that Unicode does not decompose into a base letter and a mark. PostgreSQL's unaccent
 # maps them the same way (ø→o, æ→ae), so a search folds alike in Python and in the database.
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
+_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th"}
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _fold_letter(letter: str) -> str:
+    letter = _LETTERS.get(letter, letter)
+    return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
@@ -27,9 +36,11 @@ def fold(text: str) -> str:
     ø→o, æ→ae, å→a and aa→a, é→e (every accent dropped), ß→ss.
 
     The database applies the same folding as `portal_fold(text)` (tiltak/selectors/search.py,
-    migration tiltak 0004_search)."""
-    text = " ".join((text or "").split()).casefold().translate(_LETTERS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    migration tiltak 0004_search). Only the letters outside ASCII are looked at one by one, so
+    a long text folds in microseconds."""
+    text = " ".join((text or "").split()).casefold()
+    if not text.isascii():
+        text = _NOT_ASCII.sub(lambda m: _fold_letter(m[0]), text)
     return text.replace("aa", "a")
 
 
@@ -50,37 +61,54 @@ class _Hit:
     starts: bool
 
 
-_Registry = list[tuple[int, str, str, list[str]]]
+@dataclass(frozen=True)
+class _Entry:
+    pk: int
+    navn: str
+    forkortelse: str
+    aliases: tuple[str, ...]
+    folded: tuple[str, ...]  # name, abbreviation and aliases, folded (the blank ones left out)
+    folded_aliases: tuple[tuple[str, str], ...]  # (folded, as written)
 
 
-def _registry() -> _Registry:
-    """(pk, name, abbreviation, aliases) of every organisation: two queries."""
+def _registry() -> list[_Entry]:
+    """Every organisation with its names folded once: two queries."""
     aliases: dict[int, list[str]] = {}
     for org_id, navn in OrganisasjonAlias.objects.values_list("organisasjon_id", "navn"):
         aliases.setdefault(org_id, []).append(navn)
-    return [
-        (pk, navn, forkortelse, aliases.get(pk, []))
-        for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse")
-    ]
+    entries = []
+    for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse"):
+        own = tuple(aliases.get(pk, []))
+        entries.append(
+            _Entry(
+                pk=pk,
+                navn=navn,
+                forkortelse=forkortelse,
+                aliases=own,
+                folded=tuple(fold(n) for n in (navn, forkortelse, *own) if n),
+                folded_aliases=tuple((fold(a), a) for a in own),
+            )
+        )
+    return entries
 
 
-def _hits(q: str, registry: _Registry | None = None) -> list[_Hit]:
+def _hits(q: str, registry: list[_Entry] | None = None) -> list[_Hit]:
     needle = fold(q)
     if not needle:
         return []
     hits = []
-    for pk, navn, forkortelse, aliases in _registry() if registry is None else registry:
-        names = [fold(n) for n in (navn, forkortelse, *aliases) if n]
+    for entry in _registry() if registry is None else registry:
+        names = entry.folded
         if not any(needle in n for n in names):
             continue
         alias = ""
-        if needle not in fold(navn):
-            alias = next((a for a in aliases if needle in fold(a)), "")
+        if needle not in names[0]:  # the name itself does not match: which alias does?
+            alias = next((a for folded, a in entry.folded_aliases if needle in folded), "")
         hits.append(
             _Hit(
-                pk=pk,
-                navn=navn,
-                forkortelse=forkortelse,
+                pk=entry.pk,
+                navn=entry.navn,
+                forkortelse=entry.forkortelse,
                 alias=alias,
                 exact=needle in names,
                 starts=any(n.startswith(needle) for n in names),

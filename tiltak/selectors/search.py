@@ -16,7 +16,10 @@ Free text, per word (every word must match; `tiltak_text_search`):
   «3.23» finds tiltak 23 of tema 3.
 """
 
+import functools
 import re
+from functools import reduce
+from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.db import connections
@@ -74,6 +77,9 @@ class Fold(Func):
         return self.as_sql(compiler, connection, **extra_context)
 
 
+# A tiltak's text is folded for every word of every search: remember the last few thousand
+# (about 1 kB each), so a search reads the folded texts instead of folding them again.
+@functools.lru_cache(maxsize=4096)
 def _fold_or_none(text: str | None) -> str | None:
     return None if text is None else fold(text)
 
@@ -83,11 +89,13 @@ def search_words(text: str) -> list[str]:
     return (text or "").split()[:MAX_WORDS]
 
 
-def _text_matches(word: str, *, vendor: str) -> Q:
-    folded = fold(word)
-    substring = Q(Contains(Fold(SearchDocument(*SEARCH_FIELDS)), folded))
+def _text_matches(word: str, *, vendor: str) -> list[Q]:
+    """The conditions on a tiltak's own text, each to be its own subquery: OR-ed in one query,
+    PostgreSQL would recheck both on every row either index finds (recomputing the tsvector of
+    each: 54 ms instead of 7 ms for «kommunene» at 10× the demo data)."""
+    substring = Q(Contains(Fold(SearchDocument(*SEARCH_FIELDS)), fold(word)))
     if vendor != "postgresql":
-        return substring
+        return [substring]
     full_text = Q(
         SearchVectorExact(
             SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG),
@@ -98,33 +106,38 @@ def _text_matches(word: str, *, vendor: str) -> Q:
             ),
         )
     )
-    return full_text | substring
+    return [full_text, substring]
 
 
 def tiltak_text_search(queryset: QuerySet[Tiltak], text: str) -> QuerySet[Tiltak]:
     """`queryset` narrowed to the tiltak matching every word of `text` (see the module's
-    docstring); unchanged when `text` has no words. Each alternative is a subquery of ids, so
-    PostgreSQL answers each from its index and the outer query only checks membership. Costs
+    docstring); unchanged when `text` has no words. Each alternative is a subquery of ids (on
+    PostgreSQL answered from its own index), so the outer query only checks membership. Costs
     two queries to read the organisation registry, whatever the words and the data."""
     vendor = connections[queryset.db].vendor
     words = search_words(text)
     organisations = organisasjon_ids_matching_each(words)
     per_word = []
     for word in words:
-        alternatives = Q(pk__in=Tiltak.alle.filter(_text_matches(word, vendor=vendor)).values("pk"))
+        alternatives = [
+            Q(pk__in=Tiltak.alle.filter(condition).values("pk"))
+            for condition in _text_matches(word, vendor=vendor)
+        ]
         org_ids = organisations[word]
         if org_ids:
-            alternatives |= Q(
-                pk__in=Ansvar.objects.filter(organisasjon_id__in=org_ids).values("tiltak_id")
+            alternatives.append(
+                Q(pk__in=Ansvar.objects.filter(organisasjon_id__in=org_ids).values("tiltak_id"))
             )
         number = _NUMBER.match(word)
         if number:
-            alternatives |= Q(
-                pk__in=Tiltak.alle.filter(
-                    tema__nummer=int(number[1]), nummer=int(number[2])
-                ).values("pk")
+            alternatives.append(
+                Q(
+                    pk__in=Tiltak.alle.filter(
+                        tema__nummer=int(number[1]), nummer=int(number[2])
+                    ).values("pk")
+                )
             )
-        per_word.append(alternatives)
+        per_word.append(reduce(or_, alternatives))
     for condition in per_word:
         queryset = queryset.filter(condition)
     return queryset
