@@ -87,6 +87,8 @@ def demo_accounts() -> list[dict]:
             "rolle": found[email].get_rolle_display(),
             "organisasjon": found[email].organisasjon.navn if found[email].organisasjon else "",
             "email": found[email].email,
+            # Where a narrow screen may break the address (<wbr>), copying still gives it whole.
+            "email_parts": found[email].email.partition("@"),
             "passord": entry["passord"],
         }
         for email, entry in entries.items()

@@ -123,7 +123,7 @@ def _run(operation, headers: dict, references: dict, statuses: list) -> None:
 @pytest.mark.django_db
 def test_every_answer_of_the_api_matches_its_schema():
     call_command("load_demo", verbosity=0)
-    planner = Bruker.objects.get(email="demo-planlegger@example.no")
+    planner = Bruker.objects.get(email="planlegger@demo.test")
     headers = {"Authorization": f"Token {Token.objects.create(user=planner).key}"}
     references = _references(
         Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
@@ -197,7 +197,7 @@ def test_the_reason_for_a_transition_is_documented_and_accepted_up_to_5000(clien
     reason = schema_document["components"]["schemas"]["TransitionRequest"]["properties"]["reason"]
     assert reason["maxLength"] == 5000
     call_command("load_demo", verbosity=0)
-    admin = Bruker.objects.get(email="demo-admin@example.no")
+    admin = Bruker.objects.get(email="admin@demo.test")
     client.force_login(admin)
     buskerud = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
     url = f"/api/programmer/{buskerud.pk}/status/"
