@@ -74,8 +74,9 @@ compilemessages: setup-python
 # --- run -------------------------------------------------------------------------------------
 
 run: setup
-	$(call stage,run: migrate + demo data)
+	$(call stage,run: migrate + cache table + demo data)
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(call stage,run: http://$(HOST_PORT)/)
 	$(MANAGE) runserver $(HOST_PORT)

@@ -4,6 +4,7 @@ through partnerskap.services."""
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -18,10 +19,37 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import BrukerRolle, Organisasjon
 
-# Light brute-force brake: after this many failed logins for one email address from one IP
-# address, further attempts are refused for the rest of the window.
+# Brute-force brake, counted in the shared cache (settings.CACHES) so every worker process
+# sees the same counts: after LOGIN_FAILURE_LIMIT failed logins for one account (its email
+# address, from anywhere) that account is refused for LOGIN_FAILURE_WINDOW after the last
+# failure; after LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one client address (any
+# accounts) that address is. A refused attempt is not counted, so a lock ends on its own.
 LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = 50
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+
+
+def client_address(request) -> str:
+    """The address the request came from. With settings.TRUSTED_PROXY_COUNT = 0 (default)
+    REMOTE_ADDR, and X-Forwarded-For is ignored: a client may write anything there. With N
+    proxies in front, each appends the address it received the request from, so the Nth
+    address from the right is the client as our outermost proxy saw it; what the client
+    wrote itself lies further left and is ignored."""
+    remote = request.META.get("REMOTE_ADDR", "") or "-"
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: the leftmost is the furthest any of them saw.
+    return forwarded[-count] if len(forwarded) >= count else forwarded[0]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class DesignsystemetMixin:
@@ -40,7 +68,8 @@ def _plain_password_help(form: forms.Form, name: str) -> None:
 
 class EmailAuthenticationForm(DesignsystemetMixin, AuthenticationForm):
     """Log in with email address and password. A failed login never says whether the address
-    is known, and repeated failures for one address from one IP address are slowed down."""
+    is known; repeated failures lock the account, and many the client address, for a while
+    (LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_LIMIT_PER_ADDRESS)."""
 
     username = forms.EmailField(
         label=_("Email address"),
@@ -73,28 +102,35 @@ class EmailAuthenticationForm(DesignsystemetMixin, AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["password"].error_messages["required"] = _("Password: enter your password.")
 
-    def _throttle_key(self, email: str) -> str:
-        ip = (self.request.META.get("REMOTE_ADDR", "") if self.request else "") or "-"
-        digest = hashlib.sha256(f"{ip}|{email.strip().lower()}".encode()).hexdigest()
-        return f"login-failures:{digest}"
+    def _throttle_keys(self, email: str) -> dict[str, int]:
+        """{cache key: limit} for the account and for the client address."""
+        address = client_address(self.request) if self.request else "-"
+        return {
+            f"login-failures:account:{_digest(email.strip().casefold())}": LOGIN_FAILURE_LIMIT,
+            f"login-failures:address:{_digest(address)}": LOGIN_FAILURE_LIMIT_PER_ADDRESS,
+        }
 
     def clean(self):
         email = self.cleaned_data.get("username")
         if not email or not self.cleaned_data.get("password"):
             return self.cleaned_data
-        key = self._throttle_key(email)
-        if cache.get(key, 0) >= LOGIN_FAILURE_LIMIT:
+        limits = self._throttle_keys(email)
+        counts = cache.get_many(list(limits))
+        if any(counts.get(key, 0) >= limit for key, limit in limits.items()):
             raise ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            cache.add(key, 0, LOGIN_FAILURE_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, LOGIN_FAILURE_WINDOW)
+            # Read again: another process may have counted since. Not atomic on the database
+            # cache, so attempts at the very same moment may count once: a brake, not a lock.
+            counts = cache.get_many(list(limits))
+            cache.set_many(
+                {key: counts.get(key, 0) + 1 for key in limits}, timeout=LOGIN_FAILURE_WINDOW
+            )
             raise
-        cache.delete(key)
+        # The account's count starts again; the address's does not (an attacker could reset
+        # it with an account of their own).
+        cache.delete(next(iter(limits)))
         return cleaned
 
     def get_invalid_login_error(self):

@@ -2,22 +2,46 @@
 abbreviation or any name it was written as (aliases) — used by the organisation list, the API,
 the tiltak search and the type-ahead picker alike.
 
-Matching folds case in Python (`str.casefold`), so «ØSTLANDSFORSKNING» finds «Østlandsforskning»
-on SQLite too, whose LIKE folds ASCII letters only; the registry is small (hundreds of rows), so
-reading its names is two cheap queries whatever the search."""
+Matching folds case and letters in Python (`fold`), so «ØSTLANDSFORSKNING» and «Ostlandsforskning»
+find «Østlandsforskning» on SQLite too, whose LIKE folds ASCII letters only; the registry is small
+(hundreds of rows), so reading its names is two cheap queries whatever the search."""
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from .models import Gruppemedlemskap, Organisasjon, OrganisasjonAlias
 
+# Letters that Unicode does not decompose into a base letter and a mark. PostgreSQL's unaccent
+# maps them the same way (ø→o, æ→ae), so a search folds alike in Python and in the database.
+_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th"}
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _fold_letter(letter: str) -> str:
+    letter = _LETTERS.get(letter, letter)
+    return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+
 
 def fold(text: str) -> str:
-    """Case- and whitespace-insensitive form of a name, for comparing what people type."""
-    return " ".join((text or "").split()).casefold()
+    """The form of a text that searching compares: case, whitespace and accents folded, and the
+    Norwegian letters as on a keyboard without them, so «Ostlandsforskning» finds
+    «Østlandsforskning», «omdomme» «omdømme» and «Regionraadet» «Regionrådet»:
+    ø→o, æ→ae, å→a and aa→a, é→e (every accent dropped), ß→ss.
+
+    The database applies the same folding as `portal_fold(text)` (tiltak/selectors/search.py,
+    migration tiltak 0004_search). Only the letters outside ASCII are looked at one by one, so
+    a long text folds in microseconds."""
+    text = " ".join((text or "").split()).casefold()
+    if not text.isascii():
+        text = _NOT_ASCII.sub(lambda m: _fold_letter(m[0]), text)
+    return text.replace("aa", "a")
 
 
 def organisasjon_label(org: Organisasjon) -> str:
@@ -37,26 +61,54 @@ class _Hit:
     starts: bool
 
 
-def _hits(q: str) -> list[_Hit]:
-    needle = fold(q)
-    if not needle:
-        return []
+@dataclass(frozen=True)
+class _Entry:
+    pk: int
+    navn: str
+    forkortelse: str
+    aliases: tuple[str, ...]
+    folded: tuple[str, ...]  # name, abbreviation and aliases, folded (the blank ones left out)
+    folded_aliases: tuple[tuple[str, str], ...]  # (folded, as written)
+
+
+def _registry() -> list[_Entry]:
+    """Every organisation with its names folded once: two queries."""
     aliases: dict[int, list[str]] = {}
     for org_id, navn in OrganisasjonAlias.objects.values_list("organisasjon_id", "navn"):
         aliases.setdefault(org_id, []).append(navn)
-    hits = []
+    entries = []
     for pk, navn, forkortelse in Organisasjon.objects.values_list("pk", "navn", "forkortelse"):
-        names = [fold(n) for n in (navn, forkortelse, *aliases.get(pk, [])) if n]
-        if not any(needle in n for n in names):
-            continue
-        alias = ""
-        if needle not in fold(navn):
-            alias = next((a for a in aliases.get(pk, []) if needle in fold(a)), "")
-        hits.append(
-            _Hit(
+        own = tuple(aliases.get(pk, []))
+        entries.append(
+            _Entry(
                 pk=pk,
                 navn=navn,
                 forkortelse=forkortelse,
+                aliases=own,
+                folded=tuple(fold(n) for n in (navn, forkortelse, *own) if n),
+                folded_aliases=tuple((fold(a), a) for a in own),
+            )
+        )
+    return entries
+
+
+def _hits(q: str, registry: list[_Entry] | None = None) -> list[_Hit]:
+    needle = fold(q)
+    if not needle:
+        return []
+    hits = []
+    for entry in _registry() if registry is None else registry:
+        names = entry.folded
+        if not any(needle in n for n in names):
+            continue
+        alias = ""
+        if needle not in names[0]:  # the name itself does not match: which alias does?
+            alias = next((a for folded, a in entry.folded_aliases if needle in folded), "")
+        hits.append(
+            _Hit(
+                pk=entry.pk,
+                navn=entry.navn,
+                forkortelse=entry.forkortelse,
                 alias=alias,
                 exact=needle in names,
                 starts=any(n.startswith(needle) for n in names),
@@ -70,6 +122,12 @@ def organisasjon_ids_matching(q: str) -> list[int]:
     """Ids of the organisations whose name, abbreviation or an alias contains `q`, best first
     (exact, then starting with `q`, then alphabetical)."""
     return [h.pk for h in _hits(q)]
+
+
+def organisasjon_ids_matching_each(words: list[str]) -> dict[str, list[int]]:
+    """`organisasjon_ids_matching` for each of `words`, reading the registry once."""
+    registry = _registry() if any(fold(w) for w in words) else []
+    return {word: [h.pk for h in _hits(word, registry)] for word in words}
 
 
 def organisasjon_search(*, q: str, queryset: QuerySet[Organisasjon] | None = None):

@@ -4,6 +4,8 @@ DATABASE_URL  default: an SQLite file in var/ (the embedded default); e.g. postg
 SECRET_KEY    generated and kept in var/ for development; required when DEBUG is off
 DEBUG         "1"/"true" for development (default on unless DJANGO_PRODUCTION=1)
 ALLOWED_HOSTS comma-separated; defaults to localhost in development
+REDIS_URL     a shared cache in Redis instead of the database table (createcachetable)
+TRUSTED_PROXY_COUNT  reverse proxies that append to X-Forwarded-For (default 0: none)
 """
 
 import os
@@ -132,6 +134,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every worker process (the login throttle counts there): the database, in the
+# table made by `manage.py createcachetable`, or Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    )
+}
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and the header is ignored (anyone can write it); N: the Nth address from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 AUTH_USER_MODEL = "partnerskap.Bruker"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
@@ -189,7 +205,7 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnerskap.api_schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "partnerskap.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -2,9 +2,10 @@
 
 Thin views: parse, check the django-rules permission, call a service, render."""
 
+import json
 import logging
 import smtplib
-from functools import wraps
+from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,12 +54,59 @@ def manage_users_required(view):
 # Login, logout and passwords -----------------------------------------------------------------
 
 
+# One account per role for trying the portal, created by `manage.py load_demo` in development
+# (tiltak/demo.py reads the same file); shown on the login page, never in production.
+DEMO_ACCOUNTS_FILE = settings.BASE_DIR / "fixtures" / "source" / "demo_accounts.json"
+
+
+@cache
+def _demo_account_entries() -> tuple[dict, ...]:
+    try:
+        with DEMO_ACCOUNTS_FILE.open(encoding="utf-8") as fh:
+            return tuple(json.load(fh)["kontoer"])
+    except FileNotFoundError:
+        return ()
+
+
+def demo_accounts() -> list[dict]:
+    """The demo accounts that exist and are active, with the password they were created with
+    (one query). Empty in production."""
+    if settings.PRODUCTION:
+        return []
+    entries = {e["email"].lower(): e for e in _demo_account_entries()}
+    if not entries:
+        return []
+    found = {
+        b.email.lower(): b
+        for b in Bruker.objects.filter(email__in=list(entries), is_active=True).select_related(
+            "organisasjon"
+        )
+    }
+    return [
+        {
+            "rolle": found[email].get_rolle_display(),
+            "organisasjon": found[email].organisasjon.navn if found[email].organisasjon else "",
+            "email": found[email].email,
+            # Where a narrow screen may break the address (<wbr>), copying still gives it whole.
+            "email_parts": found[email].email.partition("@"),
+            "passord": entry["passord"],
+        }
+        for email, entry in entries.items()
+        if email in found
+    ]
+
+
 class LoginView(auth_views.LoginView):
     # Not redirect_authenticated_user: a view that answers a logged-in user by redirecting to
     # the login page would otherwise loop.
     authentication_form = EmailAuthenticationForm
     template_name = "registration/login.html"
     extra_context = {"title": gettext_lazy("Log in")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["demo_accounts"] = demo_accounts()
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

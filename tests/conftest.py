@@ -2,6 +2,14 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as `make run` prepares it: migrated, and with the cache table that
+    settings.CACHES uses (the login throttle counts there)."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # PBKDF2's cost is the point in production and pure waiting in tests.

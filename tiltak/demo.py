@@ -1,8 +1,9 @@
 """Loads the demo data kept in fixtures/source/: the organisation registry, the real Buskerud
 programme 2019-2020 (seed 000, via the hand-checked extraction) and Vestfold og Telemark's
-2021-2022 programme (seed 001), and the members of the registry's groups. Idempotent: a programme
-that is already there is left as it is, and so is a group that already has members, so edits made
-in the portal or the admin are never overwritten by a second load.
+2021-2022 programme (seed 001), the members of the registry's groups, and in development one
+account per role. Idempotent: a programme, a group that already has members or an account that
+is already there is left as it is, so edits made in the portal or the admin (and passwords
+changed) are never overwritten by a second load.
 
 History starts from the complete loaded state: after a programme's tiltak and their parties are
 in, every tiltak gets one more history row, «Innlest fra kilden» (`BASELINE_REASON`). A restore
@@ -23,6 +24,8 @@ from django.db.models import Count, Q
 from simple_history.utils import bulk_create_with_history
 
 from partnerskap.models import (
+    Bruker,
+    BrukerRolle,
     Gruppemedlemskap,
     Organisasjon,
     OrganisasjonAlias,
@@ -55,6 +58,8 @@ MEMBERSHIP_FILE = "gruppemedlemskap.json"
 
 # Written as data (Norwegian, like the source notes in `merknader`), not as interface text.
 MISSING_TITLE_NOTE = "Tittel mangler i kilden: tittelen er hentet fra beskrivelsen."
+# Also read by the login page (partnerskap/views.py), which shows them in development.
+ACCOUNTS_FILE = "demo_accounts.json"
 
 
 class DemoDataError(Exception):
@@ -395,3 +400,52 @@ def demo_load(*, source_dir: Path = SOURCE_DIR) -> LoadReport:
     for programme in _demo_programmes(sources):
         report.grunnlinjer += add_baselines(programme)
     return report
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    passord: str
+    rolle: str
+    organisasjon: str
+    opprettet: bool  # False: it was there already and is left as it is
+
+
+@transaction.atomic
+def demo_accounts_load(*, source_dir: Path = SOURCE_DIR) -> list[DemoAccount]:
+    """Development only: one account per role (fixtures/source/demo_accounts.json) so every
+    role can be tried at once. An account whose email exists (in any case) is left exactly as
+    it is: a second load changes nothing and never resets a changed password. Needs the
+    organisation registry (demo_load). Raises DemoDataError in production
+    (settings.PRODUCTION), where accounts with published passwords must never exist."""
+    if settings.PRODUCTION:
+        raise DemoDataError("Demo accounts are never created in production (DJANGO_PRODUCTION=1).")
+    accounts = []
+    for entry in _read(ACCOUNTS_FILE, source_dir)["kontoer"]:
+        if entry["rolle"] not in BrukerRolle.values:
+            raise DemoDataError(f"Unknown role {entry['rolle']!r} for {entry['email']}")
+        org = Organisasjon.objects.filter(slug=entry["organisasjon"]).first()
+        if org is None:
+            raise DemoDataError(f"Unknown organisation {entry['organisasjon']!r}")
+        exists = Bruker.objects.filter(email__iexact=entry["email"]).exists()
+        if not exists:
+            bruker = Bruker(
+                email=entry["email"],
+                first_name=entry["fornavn"],
+                last_name=entry["etternavn"],
+                organisasjon=org,
+                rolle=entry["rolle"],
+            )
+            bruker.set_password(entry["passord"])
+            bruker.full_clean()
+            bruker.save()
+        accounts.append(
+            DemoAccount(
+                email=entry["email"],
+                passord=entry["passord"],
+                rolle=entry["rolle"],
+                organisasjon=org.navn,
+                opprettet=not exists,
+            )
+        )
+    return accounts

@@ -1,11 +1,10 @@
 """Tiltak search filters, shared by the HTML search page and the API."""
 
-from functools import cached_property, reduce
-from operator import and_, or_
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -13,16 +12,11 @@ from partnerskap.models import Organisasjon, Region
 from partnerskap.selectors import Grupperelasjoner, organisasjon_grupper
 
 from .models import Ansvar, Delmaal, Handlingsprogram, Rolle, Tema, Tiltak, TiltakStatus, TiltakType
+from .selectors.search import tiltak_text_search
 
-SEARCH_FIELDS = (
-    "tittel",
-    "beskrivelse",
-    "virkemiddel",
-    "finansiering",
-    "forventet_resultat",
-    "hovedansvar_tekst",
-    "samarbeidsparter_tekst",
-)
+# The largest id a database can hold (bigint). SQLite raises OverflowError for a larger number
+# where PostgreSQL finds nothing, so an id beyond it is an invalid choice before any query.
+MAX_ID = 2**63 - 1
 
 
 class RolleFilterChoices:
@@ -42,15 +36,56 @@ class FlagCheckbox(forms.CheckboxInput):
         return str(data.get(name, "")).strip().lower() in {"true", "1", "on", "ja"}
 
 
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A model choice by id where any text that is not a usable id is an invalid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            text = str(value).strip()
+            if not text.isdigit() or int(text) > MAX_ID:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
+class TiltakFilterForm(forms.Form):
+    def clean(self):
+        """A theme or sub-goal of another programme than the chosen one says so, rather than
+        silently finding nothing."""
+        cleaned = super().clean()
+        programme = cleaned.get("program")
+        if programme is None:
+            return cleaned
+        tema, delmaal = cleaned.get("tema"), cleaned.get("delmaal")
+        if tema is not None and tema.program_id != programme.pk:
+            self.add_error(
+                "tema",
+                _(
+                    "Theme: the theme is not in the chosen programme. Choose one of its "
+                    "themes, or “All”."
+                ),
+            )
+        if delmaal is not None and delmaal.tema.program_id != programme.pk:
+            self.add_error(
+                "delmaal",
+                _(
+                    "Sub-goal: the sub-goal is not in the chosen programme. Choose one of its "
+                    "sub-goals, or “All”."
+                ),
+            )
+        return cleaned
+
+
 class TiltakFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search text"), method="filter_text")
-    program = django_filters.ModelChoiceFilter(
+    program = IdChoiceFilter(
         label=_("Programme"), queryset=Handlingsprogram.objects.none(), empty_label=_("All")
     )
-    tema = django_filters.ModelChoiceFilter(
-        label=_("Theme"), queryset=Tema.objects.none(), empty_label=_("All")
-    )
-    delmaal = django_filters.ModelChoiceFilter(
+    tema = IdChoiceFilter(label=_("Theme"), queryset=Tema.objects.none(), empty_label=_("All"))
+    delmaal = IdChoiceFilter(
         label=_("Sub-goal"), queryset=Delmaal.objects.none(), empty_label=_("All")
     )
     organisasjon = django_filters.ModelChoiceFilter(
@@ -77,7 +112,7 @@ class TiltakFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=TiltakStatus.choices, empty_label=_("All")
     )
-    region = django_filters.ModelChoiceFilter(
+    region = IdChoiceFilter(
         label=_("Region"),
         queryset=Region.objects.all(),
         method="filter_region",
@@ -86,6 +121,7 @@ class TiltakFilter(django_filters.FilterSet):
 
     class Meta:
         model = Tiltak
+        form = TiltakFilterForm
         fields = [
             "q",
             "program",
@@ -109,31 +145,66 @@ class TiltakFilter(django_filters.FilterSet):
         )
         self.filters["tema"].queryset = temaer
         self.filters["delmaal"].queryset = delmaal
-        self.filters["tema"].field.label_from_instance = lambda t: (
-            f"{t.program.navn} {t.program.periode}: {t}"
+        fields = self.form.fields
+        fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+        # The choices shown: the chosen programme's themes and sub-goals alone, or every
+        # visible programme's grouped by programme (<optgroup>). Callables, so they are read
+        # only when the form is rendered (never for the API), after validation has found the
+        # programme; a submit re-renders them, so this works without JavaScript.
+        fields["tema"].widget.choices = lambda: self._choices(
+            temaer.order_by("program__start_aar", "program_id", "nummer", "id"),
+            programme_path="program",
+            label=str,
         )
-        self.filters["delmaal"].field.label_from_instance = _delmaal_label
-        self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
-        for form_field in self.form.fields.values():
+        fields["delmaal"].widget.choices = lambda: self._choices(
+            delmaal.order_by(
+                "tema__program__start_aar",
+                "tema__program_id",
+                "tema__nummer",
+                "rekkefoelge",
+                "id",
+            ),
+            programme_path="tema__program",
+            label=_delmaal_text,
+        )
+        fields["tema"].error_messages["invalid_choice"] = _("Theme: choose a theme from the list.")
+        fields["delmaal"].error_messages["invalid_choice"] = _(
+            "Sub-goal: choose a sub-goal from the list."
+        )
+        for form_field in fields.values():
             form_field.widget.attrs["class"] = "ds-input"
 
-    def filter_text(self, queryset, name, value):
-        words = value.split()
-        if not words:
-            return queryset
-        per_word = []
-        for word in words[:10]:
-            fields = [Q(**{f"{field}__icontains": word}) for field in SEARCH_FIELDS]
-            fields.append(
-                Q(
-                    pk__in=Ansvar.objects.filter(
-                        Q(organisasjon__navn__icontains=word)
-                        | Q(organisasjon__forkortelse__iexact=word)
-                    ).values("tiltak_id")
-                )
+    def _chosen_programme(self) -> Handlingsprogram | None:
+        form = self.form
+        if not form.is_bound or "program" in form.errors:
+            return None
+        return form.cleaned_data.get("program")
+
+    def _choices(self, queryset, *, programme_path: str, label) -> list:
+        # A select reads its choices more than once when it renders: read the rows once.
+        cache = self.__dict__.setdefault("_choices_cache", {})
+        if programme_path not in cache:
+            cache[programme_path] = self._read_choices(
+                queryset, programme_path=programme_path, label=label
             )
-            per_word.append(reduce(or_, fields))
-        return queryset.filter(reduce(and_, per_word))
+        return cache[programme_path]
+
+    def _read_choices(self, queryset, *, programme_path: str, label) -> list:
+        programme = self._chosen_programme()
+        if programme is not None:
+            options = queryset.filter(**{programme_path: programme})
+            return [("", _("All")), *((obj.pk, label(obj)) for obj in options)]
+        groups: dict[tuple[int, str], list] = {}
+        for obj in queryset:
+            owner = obj.program if programme_path == "program" else obj.tema.program
+            key = (owner.pk, f"{owner.navn} {owner.periode}")
+            groups.setdefault(key, []).append((obj.pk, label(obj)))
+        return [("", _("All")), *((name, options) for (_pk, name), options in groups.items())]
+
+    def filter_text(self, queryset, name, value):
+        # Every word must match: stemmed full text, folded substring, a party's name or a
+        # number like «3.23» (tiltak/selectors/search.py).
+        return tiltak_text_search(queryset, value)
 
     @cached_property
     def organisasjon_grupper(self) -> Grupperelasjoner | None:
@@ -177,8 +248,8 @@ class TiltakFilter(django_filters.FilterSet):
         )
 
 
-def _delmaal_label(delmaal: Delmaal) -> str:
+def _delmaal_text(delmaal: Delmaal) -> str:
     text = str(delmaal)
     if len(text) > 90:
         text = text[:87] + "…"
-    return f"{delmaal.tema.program.navn} {delmaal.tema.program.periode}: {text}"
+    return text

@@ -23,8 +23,9 @@ LOGIN_URL = "/konto/logg-inn/"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The login throttle counts failures in the cache; tests must not share counts.
+def _fresh_cache(db):
+    # The login throttle counts failures in the cache (a database table, or Redis when
+    # REDIS_URL is set); tests must not share counts.
     cache.clear()
     yield
     cache.clear()

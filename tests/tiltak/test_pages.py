@@ -285,6 +285,8 @@ def test_list_pages_cost_the_same_with_ten_times_the_data(client, buskerud):
         "search (one organisation)": _search(organisasjon=HALLINGDAL),
         "search (filtered)": _search(organisasjon="bfk", rolle="hovedansvar", q="kompetanse"),
         "search (free text)": _search(q="Hallingdal"),
+        "search (folded words, number)": _search(q="omdomme kommunene 3.23"),
+        "search (programme narrows themes)": _search(program=buskerud.pk, q="kompetanse"),
         "organisation list": reverse("tiltak:organisasjon_list"),
         "organisation list (all)": reverse("tiltak:organisasjon_list") + "?alle=1",
     }

@@ -232,8 +232,8 @@ def choice_field(choices, **kwargs) -> serializers.ChoiceField:
     one choice set gets a second enum name. (With ENUM_NAME_OVERRIDES in SPECTACULAR_SETTINGS
     this could become a plain ChoiceField.)"""
     codes = [str(code) for code, _label in choices]
-    if kwargs.get("allow_blank"):
-        codes = ["", *codes]
+    # Not "" among the codes when blank is allowed: drf-spectacular adds the blank itself (oneOf
+    # with maxLength 0), and "" matching both alternatives of a oneOf would be invalid.
     schema = {"type": "string", "pattern": "^(" + "|".join(codes) + ")$"}
     if kwargs.get("allow_null"):
         schema["nullable"] = True
