@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .models import Bruker, BrukerManager, BrukerRolle, Organisasjon, OrganisasjonType
+from .selectors import fold, organisasjon_by_name
 
 
 def _unique_slug(navn: str) -> str:
@@ -35,8 +36,19 @@ def organisasjon_create(
     if actor is None or not actor.has_perm("partnerskap.create_organisasjon"):
         raise PermissionDenied("partnerskap.create_organisasjon")
     navn = " ".join(navn.split())
-    if Organisasjon.objects.filter(navn__iexact=navn).exists():
-        raise ValidationError({"navn": _("An organisation with this name already exists.")})
+    # Also a name that is another organisation's abbreviation or alias, compared as the picker
+    # compares (case and spacing folded): the registry keeps one entry per organisation.
+    existing = organisasjon_by_name().get(fold(navn))
+    if existing is not None:
+        raise ValidationError(
+            {
+                "navn": _(
+                    "Name: “%(name)s” is already in the registry as %(existing)s. Choose it "
+                    "in the list instead."
+                )
+                % {"name": navn, "existing": existing.navn}
+            }
+        )
     org = Organisasjon(
         navn=navn, forkortelse=forkortelse.strip(), type=type, slug=_unique_slug(navn)
     )

@@ -115,6 +115,11 @@ rolling_pages = [
     path("program/<int:pk>/rull/", rolling.programme_roll, name="programme_roll"),
     path("program/<int:pk>/utfall/", rolling.programme_utfall, name="programme_utfall"),
     path(
+        "program/<int:pk>/utfall/alle/",
+        rolling.programme_utfall_bulk,
+        name="programme_utfall_bulk",
+    ),
+    path(
         "program/<int:pk>/utfall/<int:tiltak_pk>/",
         rolling.tiltak_utfall_set,
         name="tiltak_utfall_set",

@@ -654,3 +654,37 @@ def test_the_owning_planner_still_sees_where_the_programme_came_from(
     assert "Hemmelig utkast" in page and f"fra={draft.pk}" in page
     outcomes = client.get(reverse("tiltak:programme_utfall", args=[public.pk])).content.decode()
     assert secret.get_absolute_url() in outcomes
+
+
+# --- Bulk outcomes (issue 7 point 12) ---------------------------------------------------------
+
+
+def test_every_unmarked_measure_is_marked_in_one_step(rolled, client_for, users):
+    programme = rolled[1].program
+    tiltak_set_utfall(actor=users["planner"], tiltak=rolled[1], utfall=Utfall.ENDRET)
+    url = reverse("tiltak:programme_utfall_bulk", args=[programme.pk])
+    page = client_for("planner").get(reverse("tiltak:programme_utfall", args=[programme.pk]))
+    assert url in page.content.decode()
+    response = client_for("planner").post(url, {"utfall": Utfall.VIDEREFOERT}, follow=True)
+    assert "3 tiltak ble markert «Videreført»." in response.content.decode()
+    outcomes = dict(Tiltak.alle.filter(program=programme).values_list("nummer", "utfall"))
+    assert outcomes == {1: "endret", 2: "viderefoert", 3: "viderefoert", 4: "viderefoert"}
+    # Each one as tiltak_set_utfall would: its version raised, a history row by the actor.
+    assert Tiltak.objects.get(pk=rolled[2].pk).versjon == 2
+    assert Tiltak.history.filter(id=rolled[2].pk).first().history_user == users["planner"]
+
+
+def test_bulk_outcomes_are_refused_for_merging_and_for_others(rolled, client_for):
+    programme = rolled[1].program
+    url = reverse("tiltak:programme_utfall_bulk", args=[programme.pk])
+    before = sorted(Tiltak.alle.filter(program=programme).values_list("pk", "utfall", "versjon"))
+    response = client_for("planner").post(url, {"utfall": Utfall.SLAATT_SAMMEN}, follow=True)
+    assert "Utfall: velg videreført, endret, avsluttet eller utgått." in response.content.decode()
+    assert client_for("board").post(url, {"utfall": Utfall.VIDEREFOERT}).status_code == 403
+    assert client_for("other_planner").post(url, {"utfall": "viderefoert"}).status_code == 404
+    assert (
+        client_for("planner").post(url, {"utfall": "viderefoert", "tema": "999999"}).status_code
+        == 404
+    )
+    after = sorted(Tiltak.alle.filter(program=programme).values_list("pk", "utfall", "versjon"))
+    assert before == after

@@ -728,3 +728,47 @@ def test_the_edit_form_shows_the_source_parties_read_only_and_assigns_with_the_p
     t.refresh_from_db()
     assert (t.tittel, t.hovedansvar_tekst) == ("Ny tittel", "Næringsforeningene")
     assert Ansvar.objects.filter(tiltak=t).count() == parties
+
+
+# --- Issue 7 point 12: a second «Fjern», and no duplicates from the picker ----------------
+
+
+def test_removing_an_already_removed_party_says_so(client_for, tree):
+    t, ansvar = tree["tiltak"], tree["ansvar"]
+    client = client_for("planner")
+    url = reverse("tiltak:ansvar_remove", args=[ansvar.pk])
+    assert client.post(url, **HTMX).status_code == 200
+    # The same click again (a double click, a second tab): a message, not a 404.
+    again = client.post(url, **HTMX)
+    assert again.status_code == 200
+    assert f"{ansvar.organisasjon.navn} var allerede fjernet fra dette tiltaket." in (
+        again.content.decode()
+    )
+    without_js = client.post(url, follow=True)
+    assert without_js.redirect_chain[-1][0].endswith(
+        reverse("tiltak:tiltak_edit", args=[t.pk]) + "#parter"
+    )
+    assert "var allerede fjernet" in without_js.content.decode()
+    # Someone who may see but not edit the tiltak is refused as for any change.
+    assert client_for("other_planner").post(url).status_code == 403
+
+
+def test_the_picker_never_offers_to_create_an_organisation_that_exists(client_for, users):
+    usn = OrganisasjonFactory(navn="Universitetet i Sørøst-Norge", forkortelse="USN")
+    OrganisasjonAlias.objects.create(organisasjon=usn, navn="Høgskolen i Sørøst-Norge")
+    client = client_for("planner")
+    search = reverse("tiltak:organisasjon_search")
+    for typed in (
+        "usn",
+        "  universitetet  i sørøst-norge ",
+        "Universitetet i Sørøst-Norge (USN)",
+        "høgskolen i sørøst-norge",
+    ):
+        assert client.get(search, {"q": typed}).json()["can_create"] is False, typed
+    assert client.get(search, {"q": "Numedal Næringshage"}).json()["can_create"] is True
+    # And the service refuses such a name however it is sent, naming the existing entry.
+    create = reverse("tiltak:organisasjon_create_json")
+    response = client.post(create, {"navn": "USN"})
+    assert response.status_code == 400
+    assert "Universitetet i Sørøst-Norge" in response.json()["error"]
+    assert Organisasjon.objects.filter(navn__iexact="USN").count() == 0

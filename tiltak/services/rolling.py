@@ -281,3 +281,28 @@ def tiltak_set_utfall(
     )
     save_with_actor(current, actor=actor, reason=composed_reason(reason))
     return current
+
+
+BULK_OUTCOMES = (Utfall.VIDEREFOERT, Utfall.ENDRET, Utfall.AVSLUTTET, Utfall.UTGAATT)
+
+
+@transaction.atomic
+def tiltak_set_utfall_bulk(
+    *, actor, programme: Handlingsprogram, utfall: str, tema_id: int | None = None
+) -> int:
+    """Mark every rolled tiltak of `programme` that has no outcome yet (optionally only in one
+    tema) with `utfall`, each as `tiltak_set_utfall` would, all or nothing. Merging needs a
+    target per tiltak, so it is not offered in bulk. Returns the number marked."""
+    check_perm(actor, "tiltak.edit_structure", programme)
+    if utfall not in BULK_OUTCOMES:
+        raise ValidationError(
+            {"utfall": _("Outcome: choose continued, changed, concluded or dropped.")}
+        )
+    rows = Tiltak.objects.filter(program=programme, forgjenger__isnull=False, utfall="")
+    if tema_id is not None:
+        rows = rows.filter(tema_id=tema_id)
+    marked = 0
+    for tiltak in rows.order_by("tema__nummer", "nummer", "id"):
+        tiltak_set_utfall(actor=actor, tiltak=tiltak, utfall=utfall)
+        marked += 1
+    return marked

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnerskap.access import guarded, login_guarded
 from partnerskap.errors import ServiceError
-from partnerskap.selectors import organisasjon_label, organisasjon_matches
+from partnerskap.models import Organisasjon
+from partnerskap.selectors import (
+    fold,
+    organisasjon_by_name,
+    organisasjon_label,
+    organisasjon_matches,
+)
 from partnerskap.services import organisasjon_create
 from tiltak.forms import AnsvarAddForm, TiltakForm, add_service_errors
 from tiltak.models import Ansvar
@@ -125,6 +131,9 @@ def _after_party_change(request, tiltak_pk: int, message: str):
 @guarded
 @require_POST
 def ansvar_remove(request, pk: int):
+    removed = _already_removed(request, pk)
+    if removed is not None:
+        return removed
     ansvar = ansvar_for(request, pk)
     tiltak_pk = ansvar.tiltak_id
     message = _("%(org)s is no longer %(rolle)s.") % {
@@ -133,6 +142,22 @@ def ansvar_remove(request, pk: int):
     }
     ansvar_services.ansvar_remove(actor=request.user, ansvar=ansvar)
     return _after_party_change(request, tiltak_pk, message)
+
+
+def _already_removed(request, pk: int):
+    """A second «Fjern» (a double click, another tab) finds the party gone: say so on the
+    tiltak's page instead of a 404, if the user may still edit that tiltak."""
+    if Ansvar.objects.filter(pk=pk).exists():
+        return None
+    last = Ansvar.history.filter(id=pk).order_by("-history_date").first()
+    if last is None:
+        return None
+    tiltak = tiltak_for(request, last.tiltak_id)
+    org = Organisasjon.objects.filter(pk=last.organisasjon_id).first()
+    message = _("%(org)s had already been removed from this measure.") % {
+        "org": org.navn if org else _("The party")
+    }
+    return _after_party_change(request, tiltak.pk, message)
 
 
 @guarded
@@ -166,10 +191,13 @@ def organisasjon_search(request):
     "can_create": bool}. At most 20 results."""
     q = request.GET.get("q", "")[:100]
     results = organisasjon_matches(q=q, limit=ORG_SEARCH_LIMIT)
+    # Never offer to create what the registry has under any of its spellings (name, «name
+    # (ABBR)», abbreviation, alias): the service would refuse it anyway.
     can_create = (
         request.user.has_perm("partnerskap.create_organisasjon")
         and bool(q.strip())
         and not any(r["exact"] for r in results)
+        and fold(q) not in organisasjon_by_name()
     )
     return JsonResponse({"results": results, "can_create": can_create})
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerskap.access import guarded, require
@@ -173,6 +174,7 @@ def _render_utfall_page(request, programme, *, row_error=None, status=200):
             "only_unmarked": only_unmarked,
             "progress": _progress(rows),
             "can_edit": can_edit,
+            "bulk_outcomes": [(u.value, u.label) for u in rolling.BULK_OUTCOMES],
             "querystring": request.GET.urlencode(),
             "nav": "programmes",
         },
@@ -309,3 +311,38 @@ def programme_compare(request):
         },
         status=status,
     )
+
+
+@guarded
+@require_POST
+def programme_utfall_bulk(request, pk: int):
+    """Mark every measure not marked yet (in the chosen tema, if any) with one outcome: rolling
+    a 164-measure programme should not take 164 forms."""
+    programme = programme_for(request, pk, "tiltak.edit_structure")
+    tema_text = request.POST.get("tema", "")
+    tema_id = int(tema_text) if tema_text.isdigit() else None
+    if tema_id is not None and not Tema.objects.filter(program=programme, pk=tema_id).exists():
+        raise Http404(_("No such theme."))
+    try:
+        marked = rolling.tiltak_set_utfall_bulk(
+            actor=request.user,
+            programme=programme,
+            utfall=request.POST.get("utfall", ""),
+            tema_id=tema_id,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        label = Utfall(request.POST["utfall"]).label
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s measure was marked “%(outcome)s”.",
+                "%(count)s measures were marked “%(outcome)s”.",
+                marked,
+            )
+            % {"count": marked, "outcome": label},
+        )
+    query = _safe_query(request.POST.get("tilbake", ""))
+    url = reverse("tiltak:programme_utfall", args=[programme.pk])
+    return HttpResponseRedirect(f"{url}?{urlencode(query)}" if query else url)
