@@ -297,7 +297,7 @@ MIDDLEWARE.insert(0, "partnerskap.logging.RequestIdMiddleware")
 # gzip for text responses, compressing what every inner middleware wrote; WhiteNoise (above it in
 # production) answers static files itself, with its precompressed .br/.gz files.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    MIDDLEWARE.index("partnerskap.middleware.BadInputMiddleware"),
     "partnerskap.compression.TextGZipMiddleware",
 )
 

@@ -124,7 +124,12 @@ def _run(operation, headers: dict, references: dict, statuses: list) -> None:
 def test_every_answer_of_the_api_matches_its_schema():
     call_command("load_demo", verbosity=0)
     planner = Bruker.objects.get(email="planlegger@demo.test")
-    headers = {"Authorization": f"Token {Token.objects.create(user=planner).key}"}
+    headers = {
+        "Authorization": f"Token {Token.objects.create(user=planner).key}",
+        # Schemathesis' in-process WSGI transport asks for gzip but does not unpack it, as an
+        # HTTP client would; the compression itself is tested in tests/ops/test_compression.py.
+        "Accept-Encoding": "identity",
+    }
     references = _references(
         Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
     )

@@ -34,7 +34,11 @@ def test_production_middleware_order_and_json_logs():
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "partnerskap.compression.TextGZipMiddleware",
     ]
-    assert middleware[4] == "django.contrib.sessions.middleware.SessionMiddleware"
+    # Bad input (a NUL) is refused before the session store reads the cookie.
+    assert middleware[4:6] == [
+        "partnerskap.middleware.BadInputMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+    ]
     # Outside gunicorn Django reads X-Forwarded-Proto itself, as before.
     assert shown["ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     (line,) = [line for line in result.stderr.splitlines() if "lagret" in line]

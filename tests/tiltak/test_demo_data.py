@@ -178,7 +178,7 @@ def test_the_migration_repairs_a_row_loaded_with_an_empty_title(buskerud):
 
     from django.apps import apps
 
-    migration = importlib.import_module("tiltak.migrations.0005_tittel_mangler_i_kilden")
+    migration = importlib.import_module("tiltak.migrations.0006_tittel_mangler_i_kilden")
     t = Tiltak.objects.get(program=buskerud, tema__nummer=3, nummer=35)
     Tiltak.objects.filter(pk=t.pk).update(tittel="", tittel_mangler_i_kilden=False, merknader="")
     migration.repair_missing_titles(apps, None)

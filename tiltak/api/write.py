@@ -980,7 +980,7 @@ class ProgrammeWriteViewSet(WriteMixin, api.ProgrammeViewSet):
         )
         return self._respond(programme)
 
-    @action(detail=True, methods=["get"], url_path="slettede-tiltak")
+    @action(detail=True, methods=["get"], url_path="slettede-tiltak", pagination_class=None)
     def slettede_tiltak(self, request, *args, **kwargs):
         programme = self.get_object()
         if not request.user.has_perm("tiltak.view_history", programme):
