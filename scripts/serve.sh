@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Production mode under gunicorn (`make serve`): migrate, collectstatic, check --deploy, then exec
+# Production mode under gunicorn (`make serve`): migrate, createcachetable, collectstatic,
+# check --deploy, then exec
 # gunicorn -c gunicorn.conf.py, which stops cleanly on SIGTERM (graceful_timeout).
 #
 # Defaults are for a local trial on this machine; every one is an environment variable
@@ -52,6 +53,8 @@ fi
 
 if [ "${SERVE_SKIP_PREPARE:-0}" != 1 ]; then
   "$PYTHON" manage.py migrate --noinput -v 0 >&2
+  # The shared cache and login throttle table (unless REDIS_URL); a no-op when it exists.
+  "$PYTHON" manage.py createcachetable >&2
   "$PYTHON" manage.py collectstatic --noinput -v 0 >&2
   "$PYTHON" manage.py check --deploy --fail-level WARNING >&2
 fi
