@@ -46,8 +46,26 @@ class FieldChange:
     new: str
 
 
+class ActedBy:
+    """Who did it, as the history pages show it: a dataclass with a `user` field (or None for
+    the system, e.g. the demo loader) gets `user_name` and `user_organisation`."""
+
+    user: Any
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def user_organisation(self) -> str:
+        org = getattr(self.user, "organisasjon", None)
+        return org.navn if org else ""
+
+
 @dataclass
-class HistoryEntry:
+class HistoryEntry(ActedBy):
     kind: str  # programme | tema | delmaal | satsingsomraade | tiltak | ansvar
     kind_label: str
     history_id: int
@@ -77,17 +95,6 @@ class HistoryEntry:
                 return "role_changed"
             return "changed"
         return {CREATED: "created", DELETED: "deleted"}.get(self.history_type, "changed")
-
-    @property
-    def user_name(self) -> str:
-        if self.user is None:
-            return ""
-        return self.user.get_full_name() or self.user.email
-
-    @property
-    def user_organisation(self) -> str:
-        org = getattr(self.user, "organisasjon", None)
-        return org.navn if org else ""
 
 
 KINDS: dict[str, type[models.Model]] = {
@@ -486,23 +493,12 @@ def _plan_changes(rows: list, prevs: dict[int, Any]) -> dict[int, FieldChange]:
 
 
 @dataclass
-class StatusChange:
+class StatusChange(ActedBy):
     date: datetime.datetime
     user: Any
     old: str
     new: str
     reason: str
-
-    @property
-    def user_name(self) -> str:
-        if self.user is None:
-            return ""
-        return self.user.get_full_name() or self.user.email
-
-    @property
-    def user_organisation(self) -> str:
-        org = getattr(self.user, "organisasjon", None)
-        return org.navn if org else ""
 
 
 def programme_status_history(*, programme: Handlingsprogram) -> list[StatusChange]:
@@ -542,7 +538,7 @@ class PartyChange:
 
 
 @dataclass
-class RestorePreview:
+class RestorePreview(ActedBy):
     date: datetime.datetime
     user: Any
     versjon: int
@@ -572,17 +568,6 @@ class RestorePreview:
         """The version has no parties and the tiltak has: restoring it leaves none, which
         `tiltak_restore` does only when told so explicitly."""
         return self.party_count > 0 and len(self.removed) == self.party_count and not self.added
-
-    @property
-    def user_name(self) -> str:
-        if self.user is None:
-            return ""
-        return self.user.get_full_name() or self.user.email
-
-    @property
-    def user_organisation(self) -> str:
-        org = getattr(self.user, "organisasjon", None)
-        return org.navn if org else ""
 
 
 def _party_list(parties: list[PartyChange]) -> str:
@@ -654,21 +639,10 @@ def tiltak_restore_preview(*, tiltak: Tiltak, history_id: int) -> RestorePreview
 
 
 @dataclass
-class DeletedTiltak:
+class DeletedTiltak(ActedBy):
     tiltak: Tiltak
     user: Any  # who deleted it (Bruker), or None
     number_taken: bool  # another tiltak has its number now: restored, it gets the next free one
-
-    @property
-    def user_name(self) -> str:
-        if self.user is None:
-            return ""
-        return self.user.get_full_name() or self.user.email
-
-    @property
-    def user_organisation(self) -> str:
-        org = getattr(self.user, "organisasjon", None)
-        return org.navn if org else ""
 
 
 def deleted_tiltak(*, programme: Handlingsprogram) -> list[DeletedTiltak]:
