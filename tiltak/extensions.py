@@ -96,3 +96,34 @@ def unregister_panel(panel: Panel) -> None:
 
 def panels(slot: str) -> tuple[Panel, ...]:
     return tuple(p for p in _PANELS if p.slot == slot)
+
+
+# --- Structure locks --------------------------------------------------------------------------
+# "The programme's structure may not change now" — a hearing that runs freezes the tiltak it
+# asked about. A lock is `lock(programme) -> str | None`: a sentence for the planner saying why
+# (e.g. «Programmet er på høring med frist 23. oktober 2018 kl. 23.59»), or None. The rule
+# `tiltak.edit_structure` asks every lock, so the browser, the API and the import refuse alike.
+
+StructureLock = Callable[[Any], "str | None"]
+
+_STRUCTURE_LOCKS: list[StructureLock] = []
+
+
+def register_structure_lock(lock: StructureLock) -> StructureLock:
+    if lock not in _STRUCTURE_LOCKS:
+        _STRUCTURE_LOCKS.append(lock)
+    return lock
+
+
+def unregister_structure_lock(lock: StructureLock) -> None:
+    if lock in _STRUCTURE_LOCKS:
+        _STRUCTURE_LOCKS.remove(lock)
+
+
+def structure_lock_reason(programme) -> str | None:
+    """Why the programme's structure is frozen now, or None when it is not."""
+    for lock in _STRUCTURE_LOCKS:
+        reason = lock(programme)
+        if reason:
+            return reason
+    return None

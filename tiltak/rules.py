@@ -7,7 +7,8 @@ belongs to one (Tema, Delmaal, Satsingsomraade, Tiltak, Ansvar).
 |                                | and planners of the owning county organisation              |
 | tiltak.view_history            | logged-in users who may view the programme                  |
 | tiltak.change_programme        | admin, owning planner (name, period, plans, description)    |
-| tiltak.edit_structure          | admin, owning planner; not when adopted or archived         |
+| tiltak.edit_structure          | admin, owning planner; not when adopted or archived, nor    |
+|                                | while another app locks it (a running hearing)              |
 | tiltak.edit_tiltak_progress    | admin, owning planner; also when adopted (not archived)     |
 | tiltak.transition_programme    | admin, owning planner                                       |
 | tiltak.roll_programme          | admin, owning planner                                       |
@@ -22,6 +23,7 @@ import rules
 
 from partnerskap.rules import is_administrator, is_board_member, is_planner
 
+from .extensions import structure_lock_reason
 from .models import PUBLIC_STATUSES, Handlingsprogram, ProgramStatus
 
 LOCKED_STATUSES = (ProgramStatus.VEDTATT, ProgramStatus.ARKIVERT)
@@ -89,6 +91,13 @@ def is_planner_of_organisation(user, organisasjon) -> bool:
 
 
 @rules.predicate
+def programme_is_frozen(user, obj) -> bool:
+    """Another app froze the structure for now (a running hearing: tiltak/extensions.py)."""
+    programme = programme_of(obj)
+    return programme is not None and structure_lock_reason(programme) is not None
+
+
+@rules.predicate
 def is_logged_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
@@ -99,7 +108,7 @@ can_view = programme_is_public | is_administrator | is_board_member | is_owning_
 rules.add_perm("tiltak.view_programme", can_view)
 rules.add_perm("tiltak.view_history", is_logged_in & can_view)
 rules.add_perm("tiltak.change_programme", can_manage & ~programme_is_archived)
-rules.add_perm("tiltak.edit_structure", can_manage & ~programme_is_locked)
+rules.add_perm("tiltak.edit_structure", can_manage & ~programme_is_locked & ~programme_is_frozen)
 rules.add_perm("tiltak.edit_tiltak_progress", can_manage & ~programme_is_archived)
 rules.add_perm("tiltak.transition_programme", can_manage)
 rules.add_perm("tiltak.roll_programme", can_manage)
