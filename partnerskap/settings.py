@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "simple_history",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "partnerskap",
     "tiltak",
     "hoering",
@@ -167,6 +169,20 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Partnerskapsportalen <noreply@localhost>"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+
+# Background work (django-tasks): emails, reminders, large PDFs and imports are enqueued as
+# tasks. TASKS_BACKEND=database keeps them in PostgreSQL for `manage.py db_worker` (production);
+# "immediate" (the default in development and tests) runs each task at once in the process.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
+if TASKS_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("partnerskap.urls_accounts")),
     path("api/", include("partnerskap.api_urls")),
+    path("hoering/", include("hoering.urls")),
     path("", include("tiltak.urls")),
 ]
 
