@@ -229,9 +229,7 @@ class Innspill(models.Model):
         on_delete=models.SET_NULL,
         related_name="verkstedinnspill",
     )
-    for_gruppen = models.BooleanField(
-        _("typed by the facilitator for the group"), default=False
-    )
+    for_gruppen = models.BooleanField(_("typed by the facilitator for the group"), default=False)
     tema = models.ForeignKey(
         Innspillgruppe,
         verbose_name=_("theme"),
@@ -266,9 +264,7 @@ class Verkstedforslag(models.Model):
         on_delete=models.SET_NULL,
         related_name="forslag",
     )
-    innspill = models.ManyToManyField(
-        Innspill, verbose_name=_("inputs"), related_name="forslag"
-    )
+    innspill = models.ManyToManyField(Innspill, verbose_name=_("inputs"), related_name="forslag")
     # PROTECT: a tiltak with workshop traces is soft-deleted (the trace check in
     # hoering/extensions_verksted.py), never removed under the proposal.
     tiltak = models.ForeignKey(
