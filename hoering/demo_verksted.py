@@ -141,7 +141,9 @@ def load_seed_004(source_dir: Path, report: VerkstedReport) -> Verksted | None:
     data = _read(SEED_004, source_dir)
     eier = Organisasjon.objects.filter(slug=data["eier"]).first()
     if eier is None:
-        raise DemoVerkstedError("Buskerud fylkeskommune is missing: run `manage.py load_demo` first.")
+        raise DemoVerkstedError(
+            "Buskerud fylkeskommune is missing: run `manage.py load_demo` first."
+        )
     if Verksted.objects.filter(tittel=data["tittel"], eier=eier).exists():
         report.hoppet_over.append(data["tittel"])
         return None
@@ -159,7 +161,9 @@ def load_seed_004(source_dir: Path, report: VerkstedReport) -> Verksted | None:
     )
     if created:
         programme.planer.set(planer)
-    tema, _ = Tema.objects.get_or_create(program=programme, nummer=1, defaults={"navn": meta["tema"]})
+    tema, _ = Tema.objects.get_or_create(
+        program=programme, nummer=1, defaults={"navn": meta["tema"]}
+    )
     verksted = _save(
         Verksted(
             tittel=data["tittel"],

@@ -55,5 +55,7 @@ def test_participant_adds_input_by_keyboard_and_planner_proposes_it(page, users)
     assert_accessible(page)
 
     page.goto(reverse("hoering:verksted_detail", args=[verksted.pk]))
-    expect(page.locator(f"#innspill-{innspill.pk} a[href='{forslag.tiltak.get_absolute_url()}']")).to_be_visible()
+    expect(
+        page.locator(f"#innspill-{innspill.pk} a[href='{forslag.tiltak.get_absolute_url()}']")
+    ).to_be_visible()
     assert_accessible(page)

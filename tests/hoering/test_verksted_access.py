@@ -32,20 +32,60 @@ def _pages(v, q, i):
     return [
         ("verksted_detail", "get", reverse("hoering:verksted_detail", args=[v.pk]), SEE),
         ("verksted_live", "get", reverse("hoering:verksted_live", args=[v.pk]), SEE),
-        ("verksted_live_content", "get", reverse("hoering:verksted_live_content", args=[v.pk]), SEE),
+        (
+            "verksted_live_content",
+            "get",
+            reverse("hoering:verksted_live_content", args=[v.pk]),
+            SEE,
+        ),
         ("verksted_summary", "get", reverse("hoering:verksted_summary", args=[v.pk]), SEE),
-        ("verksted_summary_pdf", "get", reverse("hoering:verksted_summary", args=[v.pk]) + "?format=pdf", SEE),
-        ("verksted_summary_xlsx", "get", reverse("hoering:verksted_summary", args=[v.pk]) + "?format=xlsx", SEE),
-        ("verksted_innspill_csv", "get", reverse("hoering:verksted_innspill_csv", args=[v.pk]), SEE),
+        (
+            "verksted_summary_pdf",
+            "get",
+            reverse("hoering:verksted_summary", args=[v.pk]) + "?format=pdf",
+            SEE,
+        ),
+        (
+            "verksted_summary_xlsx",
+            "get",
+            reverse("hoering:verksted_summary", args=[v.pk]) + "?format=xlsx",
+            SEE,
+        ),
+        (
+            "verksted_innspill_csv",
+            "get",
+            reverse("hoering:verksted_innspill_csv", args=[v.pk]),
+            SEE,
+        ),
         ("verksted_grupper", "get", reverse("hoering:verksted_grupper", args=[v.pk]), MANAGE),
         ("verksted_grupper_post", "post", reverse("hoering:verksted_grupper", args=[v.pk]), MANAGE),
         ("verksted_forslag", "post", reverse("hoering:verksted_forslag", args=[v.pk]), MANAGE),
-        ("verksted_spoersmaal_add", "post", reverse("hoering:verksted_spoersmaal_add", args=[v.pk]), MANAGE),
-        ("verksted_innspill_create", "get", reverse("hoering:verksted_innspill_create", args=[q.pk]), ADD),
+        (
+            "verksted_spoersmaal_add",
+            "post",
+            reverse("hoering:verksted_spoersmaal_add", args=[v.pk]),
+            MANAGE,
+        ),
+        (
+            "verksted_innspill_create",
+            "get",
+            reverse("hoering:verksted_innspill_create", args=[q.pk]),
+            ADD,
+        ),
         # Only its author (the member) edits an input.
-        ("verksted_innspill_update", "get", reverse("hoering:verksted_innspill_update", args=[i.pk]), {"member"}),
+        (
+            "verksted_innspill_update",
+            "get",
+            reverse("hoering:verksted_innspill_update", args=[i.pk]),
+            {"member"},
+        ),
         # Last: it closes the question.
-        ("verksted_spoersmaal_toggle", "post", reverse("hoering:verksted_spoersmaal_toggle", args=[q.pk]), MANAGE),
+        (
+            "verksted_spoersmaal_toggle",
+            "post",
+            reverse("hoering:verksted_spoersmaal_toggle", args=[q.pk]),
+            MANAGE,
+        ),
     ]
 
 
@@ -54,7 +94,10 @@ def test_every_workshop_url_is_in_the_matrix(users):
 
     v, _, _ = make_workshop(users)
     q = v.spoersmaal.first()
-    names = {name.removesuffix("_pdf").removesuffix("_xlsx").removesuffix("_post") for name, *_ in _pages(v, q, Innspill.objects.first())}
+    names = {
+        name.removesuffix("_pdf").removesuffix("_xlsx").removesuffix("_post")
+        for name, *_ in _pages(v, q, Innspill.objects.first())
+    }
     assert {p.name for p in verksted_patterns} - {"verksted_list", "verksted_create"} == names
 
 
@@ -123,12 +166,22 @@ def test_permission_matrix_api(users, client_for, role):
     assert listed == (6 if sees else 0)
     # Writes.
     r = client.post(
-        "/api/verksted-innspill/", {"spoersmaal": q.pk, "tekst": "Via API"}, content_type="application/json"
+        "/api/verksted-innspill/",
+        {"spoersmaal": q.pk, "tekst": "Via API"},
+        content_type="application/json",
     )
-    expected_add = {"administrator": 201, "planner": 201, "member": 201, "board": 201, "anonymous": 401}
+    expected_add = {
+        "administrator": 201,
+        "planner": 201,
+        "member": 201,
+        "board": 201,
+        "anonymous": 401,
+    }
     assert r.status_code == expected_add.get(role, 400), (role, r.status_code, r.content)
     r = client.patch(
-        f"/api/verksted-innspill/{i.pk}/", {"tekst": "Endret", "versjon": 1}, content_type="application/json"
+        f"/api/verksted-innspill/{i.pk}/",
+        {"tekst": "Endret", "versjon": 1},
+        content_type="application/json",
     )
     expected_edit = {"member": 200, "anonymous": 401}
     assert r.status_code == expected_edit.get(role, 403 if sees else 404), (role, r.status_code)
@@ -140,7 +193,9 @@ def test_permission_matrix_api(users, client_for, role):
     expected_group = {"administrator": 201, "planner": 201, "anonymous": 401}
     assert r.status_code == expected_group.get(role, 403 if sees else 400), (role, r.status_code)
     r = client.post(
-        f"/api/verksted-innspill/{i.pk}/foreslaa/", {"tema": tema.pk}, content_type="application/json"
+        f"/api/verksted-innspill/{i.pk}/foreslaa/",
+        {"tema": tema.pk},
+        content_type="application/json",
     )
     expected_convert = {"administrator": 201, "planner": 201, "anonymous": 401}
     assert r.status_code == expected_convert.get(role, 403 if sees else 404), (role, r.status_code)

@@ -30,7 +30,9 @@ def _grouped(users, n):
     v, _, tema = make_workshop(users, inputs_per_question=n)
     rows = list(Innspill.objects.filter(spoersmaal__verksted=v).order_by("id"))
     for k in range(0, len(rows), 3):
-        services.gruppe_create(actor=users["planner"], verksted=v, etikett=f"Tema {k}", innspill=rows[k : k + 3])
+        services.gruppe_create(
+            actor=users["planner"], verksted=v, etikett=f"Tema {k}", innspill=rows[k : k + 3]
+        )
     services.forslag_create(actor=users["planner"], verksted=v, tema=tema, innspill=rows[0])
     return v, len(rows)
 
@@ -50,7 +52,7 @@ def test_pages_cost_the_same_for_a_10x_workshop(users, client_for, role):
         counts_small,
         counts_large,
         ceiling=25,
-        sizes={name: (n_small, n_large) for name in counts_small},
+        sizes=dict.fromkeys(counts_small, (n_small, n_large)),
     )
 
 

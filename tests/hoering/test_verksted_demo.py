@@ -67,4 +67,8 @@ def test_seed_004_six_questions_and_a_visible_trace(demo_verksted, client):
 def test_idempotent(demo_verksted):
     before = (Verksted.objects.count(), Innspill.objects.count(), Verkstedforslag.objects.count())
     call_command("load_demo_verksted", verbosity=0)
-    assert (Verksted.objects.count(), Innspill.objects.count(), Verkstedforslag.objects.count()) == before
+    assert (
+        Verksted.objects.count(),
+        Innspill.objects.count(),
+        Verkstedforslag.objects.count(),
+    ) == before

@@ -39,12 +39,19 @@ def test_participant_adds_and_edits_only_its_own_until_closed(users, client_for)
     member = client_for("member")
     r = member.post(
         reverse("hoering:verksted_innspill_create", args=[q.pk]),
-        {"tekst": "  Mentorordning for lærlinger  ", "gruppe": "Bord 2", "organisasjon": users["kommune"].pk},
+        {
+            "tekst": "  Mentorordning for lærlinger  ",
+            "gruppe": "Bord 2",
+            "organisasjon": users["kommune"].pk,
+        },
     )
     assert r.status_code == 302
     mine = Innspill.objects.get()
     assert (mine.tekst, mine.gruppe, mine.organisasjon, mine.skrevet_av) == (
-        "Mentorordning for lærlinger", "Bord 2", users["kommune"], users["member"]
+        "Mentorordning for lærlinger",
+        "Bord 2",
+        users["kommune"],
+        users["member"],
     )
     # Another organisation's tag is refused, with a message, nothing changed.
     r = member.post(
@@ -55,21 +62,35 @@ def test_participant_adds_and_edits_only_its_own_until_closed(users, client_for)
     mine.refresh_from_db()
     assert mine.tekst == "Mentorordning for lærlinger"
     # The planner may not rewrite it.
-    theirs = Innspill.objects.create(spoersmaal=q, tekst="Planleggerens", skrevet_av=users["planner"])
-    assert member.get(reverse("hoering:verksted_innspill_update", args=[theirs.pk])).status_code == 403
+    theirs = Innspill.objects.create(
+        spoersmaal=q, tekst="Planleggerens", skrevet_av=users["planner"]
+    )
+    assert (
+        member.get(reverse("hoering:verksted_innspill_update", args=[theirs.pk])).status_code == 403
+    )
     with pytest.raises(PermissionDenied):
-        services.innspill_update(actor=users["planner"], innspill=mine, expected_versjon=1, tekst="x", gruppe="")
+        services.innspill_update(
+            actor=users["planner"], innspill=mine, expected_versjon=1, tekst="x", gruppe=""
+        )
     # A stale version: a conflict, the text kept.
-    services.innspill_update(actor=users["member"], innspill=mine, expected_versjon=1, tekst="v2", gruppe="")
+    services.innspill_update(
+        actor=users["member"], innspill=mine, expected_versjon=1, tekst="v2", gruppe=""
+    )
     with pytest.raises(services.InnspillConflict):
-        services.innspill_update(actor=users["member"], innspill=mine, expected_versjon=1, tekst="v3", gruppe="")
+        services.innspill_update(
+            actor=users["member"], innspill=mine, expected_versjon=1, tekst="v3", gruppe=""
+        )
     # Closed by the facilitator: no edits, no new inputs.
     services.spoersmaal_set_open(actor=users["planner"], spoersmaal=q, aapent=False)
     with pytest.raises(ServiceError):
-        services.innspill_update(actor=users["member"], innspill=mine, expected_versjon=2, tekst="v3", gruppe="")
+        services.innspill_update(
+            actor=users["member"], innspill=mine, expected_versjon=2, tekst="v3", gruppe=""
+        )
     with pytest.raises(ServiceError):
         services.innspill_create(actor=users["member"], spoersmaal=q, tekst="for sent")
-    assert member.get(reverse("hoering:verksted_innspill_update", args=[mine.pk])).status_code == 403
+    assert (
+        member.get(reverse("hoering:verksted_innspill_update", args=[mine.pk])).status_code == 403
+    )
     mine.refresh_from_db()
     assert mine.tekst == "v2"
 
@@ -78,18 +99,31 @@ def test_bad_input_is_a_message_not_a_500(users, client_for):
     v, _, _ = make_workshop(users, inputs_per_question=0)
     q = v.spoersmaal.first()
     member = client_for("member")
-    for data in ({"tekst": ""}, {"tekst": "x" * 5001}, {"tekst": "bad\x07char"}, {"tekst": "ok", "gruppe": "g" * 101}):
+    for data in (
+        {"tekst": ""},
+        {"tekst": "x" * 5001},
+        {"tekst": "bad\x07char"},
+        {"tekst": "ok", "gruppe": "g" * 101},
+    ):
         r = member.post(reverse("hoering:verksted_innspill_create", args=[q.pk]), data)
-        assert r.status_code == 200 and "ds-error-summary" in r.content.decode(), (data, r.status_code)
+        assert r.status_code == 200 and "ds-error-summary" in r.content.decode(), (
+            data,
+            r.status_code,
+        )
     assert Innspill.objects.count() == 0
-    r = client_for("planner").post(reverse("hoering:verksted_create"), {"tittel": "X", "dager": "i morgen"})
+    r = client_for("planner").post(
+        reverse("hoering:verksted_create"), {"tittel": "X", "dager": "i morgen"}
+    )
     assert r.status_code == 200 and "i morgen" in r.content.decode()
 
 
 def test_facilitator_types_for_a_group(users):
     v, _, _ = make_workshop(users, inputs_per_question=0)
     i = services.innspill_create(
-        actor=users["planner"], spoersmaal=v.spoersmaal.first(), tekst="Fra bordet", gruppe="Bord 4",
+        actor=users["planner"],
+        spoersmaal=v.spoersmaal.first(),
+        tekst="Fra bordet",
+        gruppe="Bord 4",
         organisasjon=users["kommune"],
     )
     assert i.for_gruppen and i.organisasjon == users["kommune"]
@@ -98,11 +132,17 @@ def test_facilitator_types_for_a_group(users):
 def test_planner_groups_merges_splits_labels(users):
     v, _, _ = make_workshop(users, inputs_per_question=2)
     a, b, c, d = list(Innspill.objects.order_by("id"))[:4]
-    g1 = services.gruppe_create(actor=users["planner"], verksted=v, etikett="Lærlinger", innspill=[a, b])
+    g1 = services.gruppe_create(
+        actor=users["planner"], verksted=v, etikett="Lærlinger", innspill=[a, b]
+    )
     g2 = services.gruppe_create(actor=users["planner"], verksted=v, etikett="Arenaer", innspill=[c])
     services.gruppe_merge(actor=users["planner"], target=g1, sources=[g2])
-    assert set(g1.innspill.all()) == {a, b, c} and not Innspillgruppe.objects.filter(pk=g2.pk).exists()
-    g3 = services.gruppe_create(actor=users["planner"], verksted=v, etikett="Split", innspill=[c, d])
+    assert (
+        set(g1.innspill.all()) == {a, b, c} and not Innspillgruppe.objects.filter(pk=g2.pk).exists()
+    )
+    g3 = services.gruppe_create(
+        actor=users["planner"], verksted=v, etikett="Split", innspill=[c, d]
+    )
     assert set(g1.innspill.all()) == {a, b} and set(g3.innspill.all()) == {c, d}
     services.gruppe_label(actor=users["planner"], gruppe=g3, etikett="Nytt navn")
     g3.refresh_from_db()
@@ -116,7 +156,9 @@ def test_planner_groups_merges_splits_labels(users):
 def _convert_group(users, client_for):
     v, programme, tema = make_workshop(users, inputs_per_question=1)
     rows = list(Innspill.objects.order_by("spoersmaal__rekkefoelge"))
-    gruppe = services.gruppe_create(actor=users["planner"], verksted=v, etikett="Lærlingløftet", innspill=rows)
+    gruppe = services.gruppe_create(
+        actor=users["planner"], verksted=v, etikett="Lærlingløftet", innspill=rows
+    )
     r = client_for("planner").post(
         reverse("hoering:verksted_forslag", args=[v.pk]), {"gruppe": gruppe.pk, "tema": tema.pk}
     )
@@ -128,7 +170,12 @@ def _convert_group(users, client_for):
 def test_a_theme_becomes_a_prefilled_proposed_tiltak(users, client_for):
     v, programme, tema, rows, forslag = _convert_group(users, client_for)
     t = forslag.tiltak
-    assert (t.program, t.tema, t.status, t.tittel) == (programme, tema, TiltakStatus.FORESLAATT, "Lærlingløftet")
+    assert (t.program, t.tema, t.status, t.tittel) == (
+        programme,
+        tema,
+        TiltakStatus.FORESLAATT,
+        "Lærlingløftet",
+    )
     assert t.beskrivelse == rows[0].tekst
     assert t.samarbeidsparter_tekst == rows[1].tekst
     assert t.virkemiddel == rows[2].tekst
@@ -141,7 +188,9 @@ def test_a_theme_becomes_a_prefilled_proposed_tiltak(users, client_for):
 def test_a_member_cannot_convert(users, client_for):
     v, _, tema = make_workshop(users)
     i = Innspill.objects.first()
-    r = client_for("member").post(reverse("hoering:verksted_forslag", args=[v.pk]), {"innspill": i.pk, "tema": tema.pk})
+    r = client_for("member").post(
+        reverse("hoering:verksted_forslag", args=[v.pk]), {"innspill": i.pk, "tema": tema.pk}
+    )
     assert r.status_code == 403 and not Tiltak.objects.exists()
 
 
@@ -156,7 +205,9 @@ def test_trace_is_shown_both_ways_and_survives_a_roll(users, client_for):
     assert "Verksted om yrkesdeltagelse" in page and rows[0].tekst in page
     # Rolled to the next period: the copy's page still names them.
     new = programme_roll(
-        actor=users["planner"], programme=programme, start_aar=programme.slutt_aar + 1,
+        actor=users["planner"],
+        programme=programme,
+        start_aar=programme.slutt_aar + 1,
         slutt_aar=programme.slutt_aar + 2,
     )
     copy = Tiltak.objects.get(program=new, forgjenger=forslag.tiltak)
@@ -177,7 +228,7 @@ def test_a_traced_tiltak_is_kept_when_deleted(users, client_for):
 
 def test_summary_pdf_xlsx_and_csv(users, client_for):
     v, _, _ = make_workshop(users, inputs_per_question=2)
-    Innspill.objects.filter(pk=Innspill.objects.first().pk).update(tekst="=HYPERLINK(\"x\") farlig")
+    Innspill.objects.filter(pk=Innspill.objects.first().pk).update(tekst='=HYPERLINK("x") farlig')
     client = client_for("member")
     url = reverse("hoering:verksted_summary", args=[v.pk])
     page = client.get(url).content.decode()
