@@ -6,6 +6,7 @@ saved since it was loaded 409. Registered from HoeringConfig.ready()."""
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -182,6 +183,27 @@ def _tema(verksted: Verksted, pk: int) -> Tema:
     return tema
 
 
+# --- Filters (a filterset class, so the schema documents the 400 of a bad filter value) -------
+
+
+class SpoersmaalFilter(django_filters.FilterSet):
+    class Meta:
+        model = Spoersmaal
+        fields = ["verksted"]
+
+
+class InnspillFilter(django_filters.FilterSet):
+    class Meta:
+        model = Innspill
+        fields = ["spoersmaal", "spoersmaal__verksted"]
+
+
+class InnspillgruppeFilter(django_filters.FilterSet):
+    class Meta:
+        model = Innspillgruppe
+        fields = ["verksted"]
+
+
 # --- Viewsets -----------------------------------------------------------------------------
 
 
@@ -214,7 +236,7 @@ class SpoersmaalViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Base
 ):
     serializer_class = SpoersmaalSerializer
-    filterset_fields = ["verksted"]
+    filterset_class = SpoersmaalFilter
 
     def get_queryset(self):
         return (
@@ -261,7 +283,7 @@ class InnspillViewSet(
     _Base,
 ):
     serializer_class = InnspillSerializer
-    filterset_fields = ["spoersmaal", "spoersmaal__verksted"]
+    filterset_class = InnspillFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -333,7 +355,7 @@ class InnspillgruppeViewSet(
     """Themes: only those who manage the workshop (the planner) see and change them."""
 
     serializer_class = InnspillgruppeSerializer
-    filterset_fields = ["verksted"]
+    filterset_class = InnspillgruppeFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
