@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -178,7 +179,7 @@ def _tema(verksted: Verksted, pk: int) -> Tema:
     tema = Tema.objects.filter(pk=pk, program__in=services.programmes_for(verksted)).first()
     if tema is None:
         raise serializers.ValidationError(
-            {"tema": ["Theme: choose a theme of the workshop's programme."]}
+            {"tema": [_("Theme: choose a theme of the workshop's programme.")]}
         )
     return tema
 
@@ -249,7 +250,7 @@ class SpoersmaalViewSet(
     def perform_create(self, serializer):
         verksted = serializer.validated_data["verksted"]
         if not self.verksteder().filter(pk=verksted.pk).exists():
-            raise serializers.ValidationError({"verksted": ["Workshop: not found."]})
+            raise serializers.ValidationError({"verksted": [_("Workshop: not found.")]})
         serializer.instance = services.spoersmaal_add(
             actor=self.request.user,
             verksted=verksted,
@@ -301,7 +302,7 @@ class InnspillViewSet(
     def perform_create(self, serializer):
         spoersmaal = serializer.validated_data["spoersmaal"]
         if not self.verksteder().filter(pk=spoersmaal.verksted_id).exists():
-            raise serializers.ValidationError({"spoersmaal": ["Question: not found."]})
+            raise serializers.ValidationError({"spoersmaal": [_("Question: not found.")]})
         serializer.instance = services.innspill_create(
             actor=self.request.user,
             spoersmaal=spoersmaal,
@@ -315,7 +316,7 @@ class InnspillViewSet(
         data = serializer.validated_data
         if "versjon" not in data:
             raise serializers.ValidationError(
-                {"versjon": ["Version: send the version you loaded."]}
+                {"versjon": [_("Version: send the version you loaded.")]}
             )
         serializer.instance = services.innspill_update(
             actor=self.request.user,
@@ -374,7 +375,7 @@ class InnspillgruppeViewSet(
     def _verksted(self, pk) -> Verksted:
         verksted = verksted_for_rules(self.verksteder()).filter(pk=pk).first()
         if verksted is None:
-            raise serializers.ValidationError({"verksted": ["Workshop: not found."]})
+            raise serializers.ValidationError({"verksted": [_("Workshop: not found.")]})
         check_perm(self.request.user, "hoering.manage_verksted", verksted)
         return verksted
 

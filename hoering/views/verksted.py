@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hoering import exports_verksted
@@ -40,44 +40,49 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 class VerkstedForm(DesignsystemetMixin, forms.Form):
     tittel = forms.CharField(
-        label=_lazy("Title"), max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
+        label=gettext_lazy("Title"), max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
     )
     program = forms.ModelChoiceField(
-        label=_lazy("Programme"), queryset=Handlingsprogram.objects.none(), required=False
+        label=gettext_lazy("Programme"), queryset=Handlingsprogram.objects.none(), required=False
     )
     regional_plan = forms.ModelChoiceField(
-        label=_lazy("Regional plan"), queryset=RegionalPlan.objects.all(), required=False
+        label=gettext_lazy("Regional plan"), queryset=RegionalPlan.objects.all(), required=False
     )
     dager = forms.CharField(
-        label=_lazy("Dates"),
-        help_text=_lazy("One date per line or separated by commas, like 2021-12-01, 2021-12-02."),
+        label=gettext_lazy("Dates"),
+        help_text=gettext_lazy(
+            "One date per line or separated by commas, like 2021-12-01, 2021-12-02."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     sted = forms.CharField(
-        label=_lazy("Place"), max_length=255, required=False, validators=[no_control_characters]
+        label=gettext_lazy("Place"),
+        max_length=255,
+        required=False,
+        validators=[no_control_characters],
     )
-    digitalt = forms.BooleanField(label=_lazy("Digital"), required=False)
+    digitalt = forms.BooleanField(label=gettext_lazy("Digital"), required=False)
     offentlig = forms.BooleanField(
-        label=_lazy("Public: everyone may read the questions, inputs and summary"),
+        label=gettext_lazy("Public: everyone may read the questions, inputs and summary"),
         required=False,
     )
     beskrivelse = forms.CharField(
-        label=_lazy("Description"),
+        label=gettext_lazy("Description"),
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[no_control_characters],
     )
     fasilitatorer = forms.ModelMultipleChoiceField(
-        label=_lazy("Facilitators"), queryset=Bruker.objects.none(), required=False
+        label=gettext_lazy("Facilitators"), queryset=Bruker.objects.none(), required=False
     )
     inviterte = forms.ModelMultipleChoiceField(
-        label=_lazy("Invited organisations"),
+        label=gettext_lazy("Invited organisations"),
         queryset=Organisasjon.objects.order_by("navn"),
         required=False,
     )
     standardspoersmaal = forms.BooleanField(
-        label=_lazy("Start with the six questions for defining a measure"),
+        label=gettext_lazy("Start with the six questions for defining a measure"),
         required=False,
         initial=True,
     )
@@ -108,19 +113,19 @@ class VerkstedForm(DesignsystemetMixin, forms.Form):
 
 class InnspillForm(DesignsystemetMixin, forms.Form):
     tekst = forms.CharField(
-        label=_lazy("Your input"),
+        label=gettext_lazy("Your input"),
         max_length=INPUT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[no_control_characters],
     )
     gruppe = forms.CharField(
-        label=_lazy("Group or table"),
+        label=gettext_lazy("Group or table"),
         max_length=GROUP_MAX_LENGTH,
         required=False,
         validators=[no_control_characters],
     )
     organisasjon = forms.ModelChoiceField(
-        label=_lazy("Organisation (optional)"),
+        label=gettext_lazy("Organisation (optional)"),
         queryset=Organisasjon.objects.none(),
         required=False,
     )
@@ -140,7 +145,7 @@ class InnspillForm(DesignsystemetMixin, forms.Form):
 
 class SpoersmaalForm(DesignsystemetMixin, forms.Form):
     tekst = forms.CharField(
-        label=_lazy("Question"),
+        label=gettext_lazy("Question"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[no_control_characters],
