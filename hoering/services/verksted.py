@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -366,7 +367,7 @@ def forslag_create(
         rows = _own_inputs(verksted, [innspill])
     if tema.program_id not in set(programmes_for(verksted).values_list("pk", flat=True)):
         raise ValidationError({"tema": _("Theme: choose a theme of the workshop's programme.")})
-    fields = prefill(rows)
+    fields: dict[str, Any] = dict(prefill(rows))
     title = (tittel or _title(gruppe, fields, rows)).strip()[:TITLE_MAX_LENGTH]
     reason = _("Proposed from the workshop «%(verksted)s»") % {"verksted": verksted.tittel}
     tiltak = tiltak_create(
