@@ -13,6 +13,10 @@ def tiltak_with_answers(ids: Collection[int]) -> set[int]:
     ids = list(ids)
     if not ids:
         return set()
-    positions = Standpunkt.objects.filter(tiltak_id__in=ids).values_list("tiltak_id", flat=True)
-    actors = Aktoerforslag.objects.filter(tiltak_id__in=ids).values_list("tiltak_id", flat=True)
+    positions = (
+        Standpunkt.objects.filter(tiltak_id__in=ids).order_by().values_list("tiltak_id", flat=True)
+    )
+    actors = (
+        Aktoerforslag.objects.filter(tiltak_id__in=ids).order_by().values_list("tiltak_id", flat=True)
+    )
     return set(positions.union(actors))
