@@ -16,9 +16,10 @@ from .models import Hoeringssvar
 def submitted_at_display(value: datetime) -> str:
     """«23. oktober 2018 kl. 23.59.59» in Europe/Oslo: the submission time to the second."""
     local = timezone.localtime(value)
+    sep = "." if "." in str(formats.get_format("TIME_FORMAT")) else ":"
     return _("%(date)s at %(time)s") % {
         "date": formats.date_format(local, "DATE_FORMAT"),
-        "time": formats.date_format(local, "H.i.s"),
+        "time": formats.date_format(local, f"H{sep}i{sep}s"),
     }
 
 

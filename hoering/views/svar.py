@@ -143,7 +143,7 @@ def invitation_accept(request, token: str):
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            login(request, bruker, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, bruker, backend="partnerskap.auth.EmailBackend")
             services.invitation_open(invitasjon=invitasjon)
             messages.success(
                 request,
@@ -508,12 +508,13 @@ def svar_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def svar_submit(request, pk: int):
     svar = _svar_for(request, pk)
-    if svar.er_innsendt and request.method == "GET":
-        return redirect("hoering:svar_receipt", pk=svar.pk)
     if not svar.er_innsendt:
         require(request, "hoering.edit_svar", svar)
     elif getattr(request.user, "organisasjon_id", None) != svar.organisasjon_id:
         require(request, "hoering.edit_svar", svar)  # 403, or the login page
+    else:
+        # Submitted already (a double click, a retried request, the back button): the receipt.
+        return redirect("hoering:svar_receipt", pk=svar.pk)
     form = SignatarForm(
         request.POST or None,
         initial={"versjon": svar.versjon, "signatar": svar.signatar},

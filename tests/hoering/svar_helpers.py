@@ -30,6 +30,7 @@ def make_hearing(
     opens: datetime | None = None,
     deadline: datetime | None = None,
     publiser_svar: bool = True,
+    gruppe_navn: str = "Testregionen",
 ) -> dict:
     """`size` tiltak of each kind (own lead, group collaborates, group leads, not named) in each
     of two temaer. Open now unless `opens`/`deadline` say otherwise."""
@@ -37,9 +38,9 @@ def make_hearing(
     opens = opens or now - timedelta(days=1)
     deadline = deadline or now + timedelta(days=10)
     programme = HandlingsprogramFactory(eier=users["county"], status=ProgramStatus.PAA_HOERING)
-    gruppe = OrganisasjonFactory(navn="Testregionen", slug="testregionen", er_gruppe=True)
+    gruppe = OrganisasjonFactory(navn=gruppe_navn, er_gruppe=True)
     Gruppemedlemskap.objects.create(gruppe=gruppe, medlem=users["kommune"])
-    annen_part = OrganisasjonFactory(navn="Annen part")
+    annen_part = OrganisasjonFactory()
     temaer, tiltak = [], {"own": [], "via_group": [], "group_lead": [], "rest": []}
     nummer = 0
     for tn in (1, 2):
