@@ -5,6 +5,7 @@ every write calls hoering.services.svar.
 | request                                         | does                                           |
 |-------------------------------------------------|------------------------------------------------|
 | GET  /api/hoeringssvar/                         | my organisation's answers, and published ones  |
+|                                                 | (anonymous: the published ones)                |
 | POST /api/hoeringssvar/ {"hoering": id}         | my organisation's draft (201 when made now)    |
 | GET  /api/hoeringssvar/{id}/                    | one answer with positions and proposals        |
 | PATCH /api/hoeringssvar/{id}/ {"versjon", …}    | save the draft; 409 when someone saved first   |
@@ -27,9 +28,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from tiltak.api.write import WritesNeedLogin
 from tiltak.models import PUBLIC_STATUSES, Rolle
 
 from ..deadlines import frist_for
@@ -231,7 +232,8 @@ class HoeringssvarViewSet(
 ):
     serializer_class = HoeringssvarSerializer
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    # Reads as open as the pages (published answers for everyone); writes need a login (401).
+    permission_classes = [WritesNeedLogin]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -243,7 +245,8 @@ class HoeringssvarViewSet(
             hoering__frist__lt=timezone.now(),
             hoering__program__status__in=PUBLIC_STATUSES,
         )
-        own = Q(organisasjon_id=user.organisasjon_id) if user.organisasjon_id else Q(pk__in=[])
+        org_id = getattr(user, "organisasjon_id", None)
+        own = Q(organisasjon_id=org_id) if org_id else Q(pk__in=[])
         return (
             Hoeringssvar.objects.filter(own | published)
             .select_related("hoering")
