@@ -22,7 +22,6 @@ FORSLAG_SPORSMAAL = (
 )
 
 
-
 class InvitationAccountForm(DesignsystemetMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -60,6 +59,8 @@ class SignatarForm(DesignsystemetMixin, forms.Form):
     signatar = forms.CharField(
         label=_("Signed by"),
         max_length=NAME_MAX_LENGTH,
-        help_text=_("The name (and title) of the person who signs the answer for the organisation."),
+        help_text=_(
+            "The name (and title) of the person who signs the answer for the organisation."
+        ),
     )
     versjon = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,9 +1,11 @@
 """The receipt of a submitted answer as PDF (WeasyPrint), from its own print template and
-small print stylesheet (templates/hoering/svar/receipt_pdf.html) — never the screen CSS."""
+small print stylesheet (templates/hoering/svar/receipt_pdf.html with hoering/print/receipt.css,
+given to WeasyPrint directly) — never the screen CSS."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -11,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from .forms_svar import FORSLAG_SPORSMAAL
 from .models import Hoeringssvar
+
+PRINT_CSS = Path(__file__).parent / "print" / "receipt.css"
 
 
 def submitted_at_display(value: datetime) -> str:
@@ -27,7 +31,7 @@ def receipt_pdf(svar: Hoeringssvar) -> bytes:
     """A4 receipt: hearing, organisation, version, signatory, submission time to the second,
     SHA-256 of the canonical content, and the content itself. `svar` comes from
     hoering.selectors.svar.svar_med_innhold (its positions and proposals prefetched)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_to_string(
         "hoering/svar/receipt_pdf.html",
@@ -38,4 +42,4 @@ def receipt_pdf(svar: Hoeringssvar) -> bytes:
             "forslag_sporsmaal": FORSLAG_SPORSMAAL,
         },
     )
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=html, base_url=None).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])

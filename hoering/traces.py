@@ -17,6 +17,8 @@ def tiltak_with_answers(ids: Collection[int]) -> set[int]:
         Standpunkt.objects.filter(tiltak_id__in=ids).order_by().values_list("tiltak_id", flat=True)
     )
     actors = (
-        Aktoerforslag.objects.filter(tiltak_id__in=ids).order_by().values_list("tiltak_id", flat=True)
+        Aktoerforslag.objects.filter(tiltak_id__in=ids)
+        .order_by()
+        .values_list("tiltak_id", flat=True)
     )
     return set(positions.union(actors))

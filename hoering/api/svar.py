@@ -30,7 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from tiltak.api.write import WritesNeedLogin
+from tiltak.api.write import ERRORS, WritesNeedLogin
 from tiltak.models import PUBLIC_STATUSES, Rolle
 
 from ..deadlines import frist_for
@@ -68,9 +68,7 @@ class TiltaksforslagSerializer(serializers.Serializer):
     tittel = serializers.CharField(max_length=300)
     hva = serializers.CharField(max_length=10000)
     hvem = serializers.CharField(allow_blank=True, required=False, default="", max_length=10000)
-    hvordan = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=10000
-    )
+    hvordan = serializers.CharField(allow_blank=True, required=False, default="", max_length=10000)
     maal = serializers.CharField(allow_blank=True, required=False, default="", max_length=10000)
     finansiering = serializers.CharField(
         allow_blank=True, required=False, default="", max_length=10000
@@ -195,6 +193,30 @@ class KvitteringSerializer(serializers.Serializer):
     med_utsatt_frist = serializers.BooleanField()
 
 
+class SvarChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    saved = serializers.CharField()
+    yours = serializers.CharField()
+
+
+class SvarConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    versjon = serializers.IntegerField()
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    changes = SvarChangeSerializer(many=True)
+    changed_by = serializers.CharField(allow_null=True)
+    changed_at = serializers.DateTimeField()
+
+
+CONFLICT = {
+    409: OpenApiResponse(
+        response=SvarConflictSerializer,
+        description=_("Someone saved the draft since your version; nothing was saved."),
+    )
+}
+
+
 def _kvittering(svar: Hoeringssvar) -> dict:
     return {
         "id": svar.pk,
@@ -210,19 +232,18 @@ def _kvittering(svar: Hoeringssvar) -> dict:
 
 @extend_schema_view(
     list=extend_schema(summary=_("My organisation's hearing answers, and published answers")),
-    retrieve=extend_schema(summary=_("One hearing answer")),
+    retrieve=extend_schema(
+        summary=_("One hearing answer"), responses={200: HoeringssvarSerializer, 404: ERRORS[404]}
+    ),
     create=extend_schema(
         summary=_("My organisation's draft for a hearing (made if it has none)"),
         request=StartSerializer,
-        responses={200: HoeringssvarSerializer, 201: HoeringssvarSerializer},
+        responses={200: HoeringssvarSerializer, 201: HoeringssvarSerializer, **ERRORS},
     ),
     partial_update=extend_schema(
         summary=_("Save the draft"),
         request=PatchSerializer,
-        responses={
-            200: HoeringssvarSerializer,
-            409: OpenApiResponse(description=_("Someone saved the draft since your version.")),
-        },
+        responses={200: HoeringssvarSerializer, **ERRORS, **CONFLICT},
     ),
 )
 class HoeringssvarViewSet(
@@ -270,10 +291,16 @@ class HoeringssvarViewSet(
     def create(self, request, *args, **kwargs):
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hoering = Hoering.objects.select_related("program").filter(pk=data.validated_data["hoering"]).first()
+        hoering = (
+            Hoering.objects.select_related("program")
+            .filter(pk=data.validated_data["hoering"])
+            .first()
+        )
         if hoering is None or not request.user.has_perm("hoering.view_hoering", hoering):
             raise NotFound()
-        before = services.current_svar(hoering=hoering, organisasjon_id=request.user.organisasjon_id)
+        before = services.current_svar(
+            hoering=hoering, organisasjon_id=request.user.organisasjon_id
+        )
         svar = services.svar_start(actor=request.user, hoering=hoering)
         return Response(
             HoeringssvarSerializer(svar_med_innhold(svar.pk)).data,
@@ -285,11 +312,7 @@ class HoeringssvarViewSet(
         data = PatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        fields = {
-            name: v[name]
-            for name in services.SVAR_FIELDS
-            if name in v
-        }
+        fields = {name: v[name] for name in services.SVAR_FIELDS if name in v}
         standpunkter = None
         if "standpunkter" in v:
             standpunkter = {
@@ -312,7 +335,7 @@ class HoeringssvarViewSet(
     @extend_schema(
         summary=_("Submit the answer"),
         request=SubmitSerializer,
-        responses={200: KvitteringSerializer},
+        responses={200: KvitteringSerializer, **ERRORS, **CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path="send-inn")
     def send_inn(self, request, pk=None):
@@ -327,7 +350,10 @@ class HoeringssvarViewSet(
         )
         return Response(_kvittering(submitted))
 
-    @extend_schema(summary=_("The receipt of a submitted answer"), responses={200: KvitteringSerializer})
+    @extend_schema(
+        summary=_("The receipt of a submitted answer"),
+        responses={200: KvitteringSerializer, 404: ERRORS[404]},
+    )
     @action(detail=True, methods=["get"])
     def kvittering(self, request, pk=None):
         svar = self._svar()
@@ -338,7 +364,7 @@ class HoeringssvarViewSet(
     @extend_schema(
         summary=_("A new draft version of a submitted answer"),
         request=None,
-        responses={201: HoeringssvarSerializer},
+        responses={201: HoeringssvarSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="ny-versjon")
     def ny_versjon(self, request, pk=None):

@@ -86,11 +86,15 @@ class SvarSide:
         return self.angaar + [r for t in self.temaer for r in t.rader]
 
 
-def svar_side(*, hoering: Hoering, organisasjon: Organisasjon, svar: Hoeringssvar | None) -> SvarSide:
+def svar_side(
+    *, hoering: Hoering, organisasjon: Organisasjon, svar: Hoeringssvar | None
+) -> SvarSide:
     """Everything the answer page shows, in a constant number of queries: the programme tree
     (5), the organisation's groups (1) and roles (1), the answer's positions and proposals (3)."""
     tree = programme_tree(programme=hoering.program)
-    tiltak = {t.pk: t for node in tree for d in node.delmaal for s in d.satsingsomraader for t in s.tiltak}
+    tiltak = {
+        t.pk: t for node in tree for d in node.delmaal for s in d.satsingsomraader for t in s.tiltak
+    }
     grupper = organisasjon_grupper(organisasjon=organisasjon)
     roller = tiltak_roller(organisasjon=organisasjon, grupper=grupper, tiltak=list(tiltak))
     standpunkter: dict[int, Standpunkt] = {}
@@ -98,12 +102,8 @@ def svar_side(*, hoering: Hoering, organisasjon: Organisasjon, svar: Hoeringssva
     forslag: list[Tiltaksforslag] = []
     if svar is not None:
         standpunkter = {s.tiltak_id: s for s in svar.standpunkter.all()}
-        aktoerer = list(
-            svar.aktoerforslag.select_related("tiltak", "tiltak__tema", "organisasjon")
-        )
-        forslag = list(
-            svar.tiltaksforslag.select_related("tema", "delmaal", "satsingsomraade")
-        )
+        aktoerer = list(svar.aktoerforslag.select_related("tiltak", "tiltak__tema", "organisasjon"))
+        forslag = list(svar.tiltaksforslag.select_related("tema", "delmaal", "satsingsomraade"))
     angaar: list[TiltakRad] = []
     temaer: list[TemaRader] = []
     hoved = samarbeid = 0
@@ -175,24 +175,30 @@ def publiserte_svar(*, hoering: Hoering) -> list[Hoeringssvar]:
 def svar_med_innhold(pk: int) -> Hoeringssvar:
     """One answer with its positions and proposals, for the read-only page, the receipt and
     the API (constant queries)."""
-    return svar_queryset().prefetch_related(
-        Prefetch(
-            "standpunkter",
-            queryset=Standpunkt.objects.select_related("tiltak", "tiltak__tema").order_by(
-                "tiltak__tema__nummer", "tiltak__nummer", "tiltak_id"
+    return (
+        svar_queryset()
+        .prefetch_related(
+            Prefetch(
+                "standpunkter",
+                queryset=Standpunkt.objects.select_related("tiltak", "tiltak__tema").order_by(
+                    "tiltak__tema__nummer", "tiltak__nummer", "tiltak_id"
+                ),
             ),
-        ),
-        Prefetch(
-            "aktoerforslag",
-            queryset=Aktoerforslag.objects.select_related(
-                "tiltak", "tiltak__tema", "organisasjon"
+            Prefetch(
+                "aktoerforslag",
+                queryset=Aktoerforslag.objects.select_related(
+                    "tiltak", "tiltak__tema", "organisasjon"
+                ),
             ),
-        ),
-        Prefetch(
-            "tiltaksforslag",
-            queryset=Tiltaksforslag.objects.select_related("tema", "delmaal", "satsingsomraade"),
-        ),
-    ).get(pk=pk)
+            Prefetch(
+                "tiltaksforslag",
+                queryset=Tiltaksforslag.objects.select_related(
+                    "tema", "delmaal", "satsingsomraade"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
 
 
 def org_frist(hoering: Hoering, organisasjon_id: int | None):

@@ -211,8 +211,7 @@ def _locked(svar: Hoeringssvar) -> Hoeringssvar:
 
 def _programme_tiltak(hoering: Hoering) -> dict[int, Tiltak]:
     return {
-        t.pk: t
-        for t in Tiltak.objects.filter(program_id=hoering.program_id).select_related("tema")
+        t.pk: t for t in Tiltak.objects.filter(program_id=hoering.program_id).select_related("tema")
     }
 
 
@@ -240,9 +239,7 @@ def _rolle_for(tiltak_ids, organisasjon: Organisasjon) -> dict[int, str]:
     result = {}
     for tid, r in roles.items():
         all_roles = set(r.roller) | {g.rolle for g in r.via_grupper}
-        result[tid] = (
-            Rolle.HOVEDANSVAR if Rolle.HOVEDANSVAR in all_roles else Rolle.SAMARBEIDSPART
-        )
+        result[tid] = Rolle.HOVEDANSVAR if Rolle.HOVEDANSVAR in all_roles else Rolle.SAMARBEIDSPART
     return result
 
 
@@ -275,14 +272,11 @@ def _clean_standpunkter(
             continue
         if valg == StandpunktValg.KAN_IKKE and not tekst.strip():
             errors[key] = [
-                _("%(measure)s: say why you cannot take on the responsibility.")
-                % {"measure": name}
+                _("%(measure)s: say why you cannot take on the responsibility.") % {"measure": name}
             ]
             continue
         if valg == StandpunktValg.ENDRING and not tekst.strip():
-            errors[key] = [
-                _("%(measure)s: describe the change you propose.") % {"measure": name}
-            ]
+            errors[key] = [_("%(measure)s: describe the change you propose.") % {"measure": name}]
             continue
         text_errors = _text_errors(Standpunkt, {"tekst": tekst}, "")
         if text_errors:
@@ -344,9 +338,7 @@ def _clean_tiltaksforslag(
         return cleaned, errors
     temaer = {t.pk: t for t in Tema.objects.filter(program_id=hoering.program_id)}
     delmaal = {d.pk: d for d in Delmaal.objects.filter(tema__program_id=hoering.program_id)}
-    satsing = {
-        s.pk: s for s in Satsingsomraade.objects.filter(tema__program_id=hoering.program_id)
-    }
+    satsing = {s.pk: s for s in Satsingsomraade.objects.filter(tema__program_id=hoering.program_id)}
     for i, row in enumerate(rows):
         unknown = set(row) - set(FORSLAG_FIELDS)
         if unknown:
@@ -555,8 +547,9 @@ def _write_standpunkter(svar: Hoeringssvar, cleaned: dict[int, tuple[str, str] |
         s = existing.get(tid)
         if s is None:
             create.append(
-                Standpunkt(svar=svar, tiltak_id=tid, standpunkt=valg, tekst=tekst,
-                           foreslaatt_rolle=rolle)
+                Standpunkt(
+                    svar=svar, tiltak_id=tid, standpunkt=valg, tekst=tekst, foreslaatt_rolle=rolle
+                )
             )
         elif (s.standpunkt, s.tekst, s.foreslaatt_rolle) != (valg, tekst, rolle):
             s.standpunkt, s.tekst, s.foreslaatt_rolle = valg, tekst, rolle
@@ -602,8 +595,7 @@ def _conflict(
             )
         }
         tiltak = {
-            t.pk: t
-            for t in Tiltak.alle.select_related("tema").filter(pk__in=list(standpunkter))
+            t.pk: t for t in Tiltak.alle.select_related("tema").filter(pk__in=list(standpunkter))
         }
         labels = dict(StandpunktValg.choices)
         for tid, yours in standpunkter.items():
@@ -770,9 +762,7 @@ def svar_submit(
         return current
 
 
-def svar_new_version(
-    *, actor, svar: Hoeringssvar, now: datetime | None = None
-) -> Hoeringssvar:
+def svar_new_version(*, actor, svar: Hoeringssvar, now: datetime | None = None) -> Hoeringssvar:
     """A new draft (versjon_nr + 1) holding a copy of the submitted answer's content, to
     change it before the deadline; the submitted row is kept as it is. If the organisation
     already has a draft, that draft is returned."""
@@ -866,11 +856,7 @@ def invitation_account_create(
     email = Bruker.objects.normalize_email(email).lower()
     if Bruker.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            {
-                "email": [
-                    _("An account with this email address exists already. Log in instead.")
-                ]
-            }
+            {"email": [_("An account with this email address exists already. Log in instead.")]}
         )
     with transaction.atomic():
         bruker = Bruker(

@@ -87,9 +87,7 @@ def hoering_detail(request, pk: int):
     }
     if context["kan_svare"]:
         context["eget_svar"] = services.current_svar(hoering=hoering, organisasjon_id=org_id)
-        context["side"] = svar_side(
-            hoering=hoering, organisasjon=user.organisasjon, svar=None
-        )
+        context["side"] = svar_side(hoering=hoering, organisasjon=user.organisasjon, svar=None)
     if hoering.publiser_svar and hoering.aapnet and now > hoering.frist:
         context["publiserte"] = publiserte_svar(hoering=hoering)
     return render(request, "hoering/detail.html", context)
@@ -127,9 +125,7 @@ def invitation_accept(request, token: str):
             )
         services.invitation_open(invitasjon=invitasjon)
         return redirect("hoering:svar_start", pk=invitasjon.hoering_id)
-    form = InvitationAccountForm(
-        request.POST or None, initial={"email": invitasjon.epost}
-    )
+    form = InvitationAccountForm(request.POST or None, initial={"email": invitasjon.epost})
     if request.method == "POST" and form.is_valid():
         try:
             bruker = services.invitation_account_create(
@@ -303,10 +299,19 @@ def _state_from_svar(svar: Hoeringssvar, side) -> dict[str, Any]:
 def _blank_rows(state: dict[str, Any]) -> None:
     """One empty row at the end of each proposal list, for adding one more."""
     for key, blank in (
-        ("aktoer_rows", {"tiltak": None, "organisasjon": None, "navn": "", "rolle": "",
-                         "begrunnelse": ""}),
-        ("forslag_rows", {"tema": None, "delmaal": None, "satsingsomraade": None,
-                          **dict.fromkeys(FORSLAG_TEXT_FIELDS, "")}),
+        (
+            "aktoer_rows",
+            {"tiltak": None, "organisasjon": None, "navn": "", "rolle": "", "begrunnelse": ""},
+        ),
+        (
+            "forslag_rows",
+            {
+                "tema": None,
+                "delmaal": None,
+                "satsingsomraade": None,
+                **dict.fromkeys(FORSLAG_TEXT_FIELDS, ""),
+            },
+        ),
     ):
         rows = state[key]
         last = rows[-1] if rows else None
@@ -378,12 +383,12 @@ def _edit_context(request, svar: Hoeringssvar, side, state, **extra) -> dict[str
         "delmaal": Delmaal.objects.filter(tema__program_id=svar.hoering.program_id)
         .select_related("tema")
         .order_by("tema__nummer", "rekkefoelge", "id"),
-        "satsingsomraader": Satsingsomraade.objects.filter(
-            tema__program_id=svar.hoering.program_id
-        )
+        "satsingsomraader": Satsingsomraade.objects.filter(tema__program_id=svar.hoering.program_id)
         .select_related("tema")
         .order_by("tema__nummer", "rekkefoelge", "id"),
-        "alle_tiltak": sorted(side.tiltak.values(), key=lambda t: (t.tema.nummer, t.nummer or 0, t.pk)),
+        "alle_tiltak": sorted(
+            side.tiltak.values(), key=lambda t: (t.tema.nummer, t.nummer or 0, t.pk)
+        ),
         "nav": "programmes",
         **extra,
     }
@@ -407,7 +412,9 @@ def svar_edit(request, pk: int):
     side = svar_side(hoering=svar.hoering, organisasjon=svar.organisasjon, svar=svar)
     if request.method == "GET":
         return render(
-            request, "hoering/svar/edit.html", _edit_context(request, svar, side, _state_from_svar(svar, side))
+            request,
+            "hoering/svar/edit.html",
+            _edit_context(request, svar, side, _state_from_svar(svar, side)),
         )
 
     parsed = _parse_answer(request.POST, side)
@@ -581,8 +588,10 @@ def svar_new_version(request, pk: int):
         return redirect("hoering:svar_detail", pk=svar.pk)
     messages.success(
         request,
-        _("Version %(n)s is a draft with the content of the submitted answer. The submitted "
-          "answer stays as it was until you submit the new version.")
+        _(
+            "Version %(n)s is a draft with the content of the submitted answer. The submitted "
+            "answer stays as it was until you submit the new version."
+        )
         % {"n": ny.versjon_nr},
     )
     return redirect("hoering:svar_edit", pk=ny.pk)
@@ -604,4 +613,3 @@ def svar_vedlegg(request, pk: int):
         filename=svar.vedtak_vedlegg_navn or "vedtak.pdf",
         content_type="application/pdf",
     )
-

@@ -74,7 +74,8 @@ def test_fill_in_and_submit_entirely_through_the_api(users, world):
     assert saved["tiltaksforslag"][0]["tittel"] == "Livskvalitet Hallingdal"
 
     submit = client.post(
-        f"{BASE}{body['id']}/send-inn/", {"signatar": "Knut Arne Gurigard", "versjon": 2},
+        f"{BASE}{body['id']}/send-inn/",
+        {"signatar": "Knut Arne Gurigard", "versjon": 2},
         format="json",
     )
     assert submit.status_code == 200, submit.content
@@ -83,7 +84,8 @@ def test_fill_in_and_submit_entirely_through_the_api(users, world):
     assert receipt["sha256"] == svar.sha256 and len(receipt["sha256"]) == 64
     # a retried request: the same receipt, stored once
     retry = client.post(
-        f"{BASE}{body['id']}/send-inn/", {"signatar": "Knut Arne Gurigard", "versjon": 2},
+        f"{BASE}{body['id']}/send-inn/",
+        {"signatar": "Knut Arne Gurigard", "versjon": 2},
         format="json",
     )
     assert retry.status_code == 200 and retry.json() == receipt
@@ -116,10 +118,14 @@ def test_bad_input_is_400_naming_the_field(users, world):
     client = api(users, "member")
     own = world["tiltak"]["own"][0]
     for payload, field in (
-        ({"versjon": 1, "standpunkter": [{"tiltak": own.pk, "standpunkt": "kan_ikke"}]},
-         f"standpunkt_{own.pk}"),
-        ({"versjon": 1, "standpunkter": [{"tiltak": 999999, "standpunkt": "ingen_merknad"}]},
-         "standpunkt_999999"),
+        (
+            {"versjon": 1, "standpunkter": [{"tiltak": own.pk, "standpunkt": "kan_ikke"}]},
+            f"standpunkt_{own.pk}",
+        ),
+        (
+            {"versjon": 1, "standpunkter": [{"tiltak": 999999, "standpunkt": "ingen_merknad"}]},
+            "standpunkt_999999",
+        ),
         ({"versjon": 1, "saksnummer": "bad\x01"}, "saksnummer"),
         ({"versjon": "x"}, "versjon"),
         ({"versjon": 1, "vedtaksdato": "2.10.2018"}, "vedtaksdato"),
@@ -134,15 +140,19 @@ def test_bad_input_is_400_naming_the_field(users, world):
 def test_after_the_deadline_a_clear_4xx_unless_extended(users, world):
     svar = services.svar_start(actor=users["member"], hoering=world["hoering"])
     other = services.svar_start(actor=users["other_member"], hoering=world["hoering"])
-    services.svar_save(actor=users["other_member"], svar=other, versjon=1,
-                       fields={"generelle_merknader": "Noko"})
+    services.svar_save(
+        actor=users["other_member"], svar=other, versjon=1, fields={"generelle_merknader": "Noko"}
+    )
     Fristutsettelse.objects.create(
-        hoering=world["hoering"], organisasjon=users["other"],
-        ny_frist=world["hoering"].frist + timedelta(hours=1), grunn="Styremøte",
+        hoering=world["hoering"],
+        organisasjon=users["other"],
+        ny_frist=world["hoering"].frist + timedelta(hours=1),
+        grunn="Styremøte",
     )
     with time_machine.travel(world["hoering"].frist + timedelta(seconds=1)):
-        late = api(users, "member").patch(f"{BASE}{svar.pk}/", {"versjon": 1, "saksnummer": "A"},
-                                          format="json")
+        late = api(users, "member").patch(
+            f"{BASE}{svar.pk}/", {"versjon": 1, "saksnummer": "A"}, format="json"
+        )
         assert late.status_code == 400
         assert "deadline" in late.json()["detail"]
         extended = api(users, "other_member").post(
@@ -153,21 +163,45 @@ def test_after_the_deadline_a_clear_4xx_unless_extended(users, world):
 
 def test_who_may_see_and_write(users, world):
     svar = services.svar_start(actor=users["member"], hoering=world["hoering"])
-    expected_get = {"anonymous": 404, "administrator": 200, "planner": 200,
-                    "other_planner": 404, "member": 200, "other_member": 404, "board": 200}
-    expected_patch = {"anonymous": 401, "administrator": 403, "planner": 403,
-                      "other_planner": 404, "member": 200, "other_member": 404, "board": 403}
-    expected_start = {"anonymous": 401, "administrator": 403, "planner": 403,
-                      "other_planner": 201, "member": 200, "other_member": 200, "board": 403}
+    expected_get = {
+        "anonymous": 404,
+        "administrator": 200,
+        "planner": 200,
+        "other_planner": 404,
+        "member": 200,
+        "other_member": 404,
+        "board": 200,
+    }
+    expected_patch = {
+        "anonymous": 401,
+        "administrator": 403,
+        "planner": 403,
+        "other_planner": 404,
+        "member": 200,
+        "other_member": 404,
+        "board": 403,
+    }
+    expected_start = {
+        "anonymous": 401,
+        "administrator": 403,
+        "planner": 403,
+        "other_planner": 201,
+        "member": 200,
+        "other_member": 200,
+        "board": 403,
+    }
     got_get, got_patch, got_start = {}, {}, {}
     for role in ROLES:
         client = api(users, role)
         got_get[role] = client.get(f"{BASE}{svar.pk}/").status_code
         got_patch[role] = client.patch(
-            f"{BASE}{svar.pk}/", {"versjon": Hoeringssvar.objects.get(pk=svar.pk).versjon},
+            f"{BASE}{svar.pk}/",
+            {"versjon": Hoeringssvar.objects.get(pk=svar.pk).versjon},
             format="json",
         ).status_code
-        got_start[role] = client.post(BASE, {"hoering": world["hoering"].pk}, format="json").status_code
+        got_start[role] = client.post(
+            BASE, {"hoering": world["hoering"].pk}, format="json"
+        ).status_code
     assert got_get == expected_get
     assert got_patch == expected_patch
     assert got_start == expected_start
@@ -177,8 +211,9 @@ def test_who_may_see_and_write(users, world):
 
 def test_published_answers_readable_after_the_deadline(users, world):
     svar = services.svar_start(actor=users["member"], hoering=world["hoering"])
-    svar = services.svar_save(actor=users["member"], svar=svar, versjon=1,
-                              fields={"generelle_merknader": "Offentleg"})
+    svar = services.svar_save(
+        actor=users["member"], svar=svar, versjon=1, fields={"generelle_merknader": "Offentleg"}
+    )
     done = services.svar_submit(actor=users["member"], svar=svar, signatar="Kari")
     assert api(users, "other_member").get(f"{BASE}{done.pk}/").status_code == 404
     with time_machine.travel(world["hoering"].frist + timedelta(seconds=1)):

@@ -114,26 +114,59 @@ def test_proposals_validated_and_replaced(users, world):
             actor=users["member"],
             svar=svar,
             versjon=svar.versjon,
-            aktoerforslag=[{"tiltak": t.pk, "organisasjon": None, "navn": "", "rolle": "x",
-                            "begrunnelse": ""}],
-            tiltaksforslag=[{"tema": tema.pk, "delmaal": other_tema.delmaal.first().pk,
-                             "satsingsomraade": None, "tittel": "", "hva": "", "hvem": "",
-                             "hvordan": "", "maal": "", "finansiering": "",
-                             "langsiktighet": ""}],
+            aktoerforslag=[
+                {"tiltak": t.pk, "organisasjon": None, "navn": "", "rolle": "x", "begrunnelse": ""}
+            ],
+            tiltaksforslag=[
+                {
+                    "tema": tema.pk,
+                    "delmaal": other_tema.delmaal.first().pk,
+                    "satsingsomraade": None,
+                    "tittel": "",
+                    "hva": "",
+                    "hvem": "",
+                    "hvordan": "",
+                    "maal": "",
+                    "finansiering": "",
+                    "langsiktighet": "",
+                }
+            ],
         )
     keys = set(exc.value.message_dict)
-    assert {"aktoerforslag_0_navn", "aktoerforslag_0_rolle", "tiltaksforslag_0_delmaal",
-            "tiltaksforslag_0_tittel", "tiltaksforslag_0_hva"} <= keys
+    assert {
+        "aktoerforslag_0_navn",
+        "aktoerforslag_0_rolle",
+        "tiltaksforslag_0_delmaal",
+        "tiltaksforslag_0_tittel",
+        "tiltaksforslag_0_hva",
+    } <= keys
     saved = services.svar_save(
         actor=users["member"],
         svar=svar,
         versjon=svar.versjon,
-        aktoerforslag=[{"tiltak": t.pk, "organisasjon": None, "navn": "Yrkesmessa",
-                        "rolle": "samarbeidspart", "begrunnelse": "Dei kan det."}],
-        tiltaksforslag=[{"tema": tema.pk, "delmaal": tema.delmaal.first().pk,
-                         "satsingsomraade": None, "tittel": "Nytt", "hva": "Noko nytt",
-                         "hvem": "", "hvordan": "", "maal": "", "finansiering": "",
-                         "langsiktighet": "Fire år"}],
+        aktoerforslag=[
+            {
+                "tiltak": t.pk,
+                "organisasjon": None,
+                "navn": "Yrkesmessa",
+                "rolle": "samarbeidspart",
+                "begrunnelse": "Dei kan det.",
+            }
+        ],
+        tiltaksforslag=[
+            {
+                "tema": tema.pk,
+                "delmaal": tema.delmaal.first().pk,
+                "satsingsomraade": None,
+                "tittel": "Nytt",
+                "hva": "Noko nytt",
+                "hvem": "",
+                "hvordan": "",
+                "maal": "",
+                "finansiering": "",
+                "langsiktighet": "Fire år",
+            }
+        ],
     )
     assert saved.aktoerforslag.get().navn == "Yrkesmessa"
     assert saved.tiltaksforslag.get().langsiktighet == "Fire år"
@@ -214,22 +247,30 @@ def test_hash_changes_with_content_and_is_stable_otherwise(users, world):
     assert content_sha256(Hoeringssvar.objects.get(pk=svar.pk)) == first
     t1, t2 = world["tiltak"]["rest"][:1] + world["tiltak"]["own"][1:2]
     a = services.svar_save(
-        actor=users["member"], svar=svar, versjon=svar.versjon,
+        actor=users["member"],
+        svar=svar,
+        versjon=svar.versjon,
         standpunkter={t1.pk: ("ingen_merknad", ""), t2.pk: ("ingen_merknad", "")},
     )
     h_a = content_sha256(a)
     a = services.svar_save(
-        actor=users["member"], svar=a, versjon=a.versjon,
+        actor=users["member"],
+        svar=a,
+        versjon=a.versjon,
         standpunkter={t1.pk: None, t2.pk: None},
     )
     a = services.svar_save(
-        actor=users["member"], svar=a, versjon=a.versjon,
+        actor=users["member"],
+        svar=a,
+        versjon=a.versjon,
         standpunkter={t2.pk: ("ingen_merknad", ""), t1.pk: ("ingen_merknad", "")},
     )
     assert content_sha256(a) == h_a != first
     # one character more is another hash; so is a signatory
     b = services.svar_save(
-        actor=users["member"], svar=a, versjon=a.versjon,
+        actor=users["member"],
+        svar=a,
+        versjon=a.versjon,
         fields={"generelle_merknader": "Merknad."},
     )
     assert content_sha256(b) != h_a
@@ -239,8 +280,12 @@ def test_hash_changes_with_content_and_is_stable_otherwise(users, world):
 
 def test_double_submit_stores_once(users, world):
     svar = _filled(users, world)
-    first = services.svar_submit(actor=users["member"], svar=svar, signatar="Kari", versjon=svar.versjon)
-    second = services.svar_submit(actor=users["member"], svar=svar, signatar="Kari", versjon=svar.versjon)
+    first = services.svar_submit(
+        actor=users["member"], svar=svar, signatar="Kari", versjon=svar.versjon
+    )
+    second = services.svar_submit(
+        actor=users["member"], svar=svar, signatar="Kari", versjon=svar.versjon
+    )
     assert first.pk == second.pk and second.innsendt == first.innsendt
     assert Hoeringssvar.objects.filter(hoering=world["hoering"]).count() == 1
     with pytest.raises(PermissionDenied):
@@ -263,9 +308,18 @@ def test_submit_needs_signatory_and_content(users, world):
 def test_new_version_copies_and_keeps_the_old(users, world):
     svar = _filled(users, world, saksnummer="SAK 44/18")
     svar = services.svar_save(
-        actor=users["member"], svar=svar, versjon=svar.versjon,
-        aktoerforslag=[{"tiltak": world["tiltak"]["rest"][0].pk, "organisasjon": None,
-                        "navn": "Yrkesmessa", "rolle": "samarbeidspart", "begrunnelse": ""}],
+        actor=users["member"],
+        svar=svar,
+        versjon=svar.versjon,
+        aktoerforslag=[
+            {
+                "tiltak": world["tiltak"]["rest"][0].pk,
+                "organisasjon": None,
+                "navn": "Yrkesmessa",
+                "rolle": "samarbeidspart",
+                "begrunnelse": "",
+            }
+        ],
         vedlegg=SimpleUploadedFile("vedtak.pdf", PDF, content_type="application/pdf"),
     )
     done = services.svar_submit(actor=users["member"], svar=svar, signatar="Kari")
@@ -284,7 +338,10 @@ def test_new_version_copies_and_keeps_the_old(users, world):
     assert done.saksnummer == "SAK 44/18" and done.sha256 == old_hash
     assert content_sha256(done) == old_hash  # the old row's content is untouched
     second = services.svar_submit(actor=users["member"], svar=ny, signatar="Kari")
-    assert services.current_svar(hoering=world["hoering"], organisasjon_id=users["kommune"].pk) == second
+    assert (
+        services.current_svar(hoering=world["hoering"], organisasjon_id=users["kommune"].pk)
+        == second
+    )
 
 
 # --- The deadline, to the second ------------------------------------------------------------
@@ -295,9 +352,7 @@ DEADLINE = datetime(2031, 10, 23, 21, 59, 59, tzinfo=UTC)  # 23:59:59 in Oslo (s
 @pytest.fixture
 def timed(users):
     with time_machine.travel(DEADLINE - timedelta(days=5), tick=False):
-        world = make_hearing(
-            users, opens=DEADLINE - timedelta(days=30), deadline=DEADLINE
-        )
+        world = make_hearing(users, opens=DEADLINE - timedelta(days=30), deadline=DEADLINE)
         svar = _filled(users, world)
     return world, svar
 
@@ -335,9 +390,11 @@ def test_extension_applies_to_its_organisation_only(users, timed):
         saved = services.svar_save(
             actor=users["member"], svar=svar, versjon=svar.versjon, fields={"saksnummer": "S"}
         )
-    with time_machine.travel(ny_frist + timedelta(seconds=1), tick=False):
-        with pytest.raises(DeadlinePassed):
-            services.svar_submit(actor=users["member"], svar=saved, signatar="Kari")
+    with (
+        time_machine.travel(ny_frist + timedelta(seconds=1), tick=False),
+        pytest.raises(DeadlinePassed),
+    ):
+        services.svar_submit(actor=users["member"], svar=saved, signatar="Kari")
     with time_machine.travel(ny_frist, tick=False):
         done = services.svar_submit(actor=users["member"], svar=saved, signatar="Kari")
     assert done.med_utsatt_frist
@@ -347,9 +404,11 @@ def test_not_before_opening(users):
     opens = datetime(2032, 1, 1, tzinfo=UTC)
     with time_machine.travel(opens - timedelta(days=1), tick=False):
         world = make_hearing(users, opens=opens, deadline=opens + timedelta(days=5))
-    with time_machine.travel(opens - timedelta(seconds=1), tick=False):
-        with pytest.raises(DeadlinePassed):
-            services.svar_start(actor=users["member"], hoering=world["hoering"])
+    with (
+        time_machine.travel(opens - timedelta(seconds=1), tick=False),
+        pytest.raises(DeadlinePassed),
+    ):
+        services.svar_start(actor=users["member"], hoering=world["hoering"])
     with time_machine.travel(opens, tick=False):
         assert services.svar_start(actor=users["member"], hoering=world["hoering"]).pk
 
@@ -359,7 +418,9 @@ def test_not_before_opening(users):
 
 def test_pdf_is_sniffed_and_stored(users, world):
     svar = _draft(users, world)
-    fake = SimpleUploadedFile("vedtak.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "vedtak.pdf", b"<html>not a pdf</html>", content_type="application/pdf"
+    )
     with pytest.raises(ValidationError) as exc:
         services.svar_save(actor=users["member"], svar=svar, versjon=1, vedlegg=fake)
     assert "vedtak_vedlegg" in exc.value.message_dict
@@ -392,10 +453,19 @@ def test_tiltak_with_positions_or_actor_proposals_are_kept(users, world):
     own, rest = world["tiltak"]["own"][0], world["tiltak"]["rest"][0]
     untouched = world["tiltak"]["via_group"][0]
     services.svar_save(
-        actor=users["member"], svar=svar, versjon=1,
+        actor=users["member"],
+        svar=svar,
+        versjon=1,
         standpunkter={own.pk: ("ingen_merknad", "")},
-        aktoerforslag=[{"tiltak": rest.pk, "organisasjon": None, "navn": "X",
-                        "rolle": "samarbeidspart", "begrunnelse": ""}],
+        aktoerforslag=[
+            {
+                "tiltak": rest.pk,
+                "organisasjon": None,
+                "navn": "X",
+                "rolle": "samarbeidspart",
+                "begrunnelse": "",
+            }
+        ],
     )
     ids = {own.pk, rest.pk, untouched.pk}
     assert tiltak_with_answers(ids) == {own.pk, rest.pk}

@@ -132,9 +132,12 @@ def test_published_after_the_deadline_only(users, client_for, world):
     with time_machine.travel(world["hoering"].frist + timedelta(seconds=1)):
         for role in ("anonymous", "other_member", "other_planner"):
             assert client_for(role).get(detail).status_code == 200, role
-        assert client_for("member").get(
-            reverse("hoering:svar_detail", args=[other_draft.pk])
-        ).status_code == 404  # a draft is never published
+        assert (
+            client_for("member")
+            .get(reverse("hoering:svar_detail", args=[other_draft.pk]))
+            .status_code
+            == 404
+        )  # a draft is never published
         listing = client_for("anonymous").get(page).content.decode()
         assert "Testby kommune" in listing and detail in listing
         world["hoering"].publiser_svar = False
@@ -171,7 +174,9 @@ def test_detail_page_shows_deadline_time_left_and_what_concerns_us(users, client
     assert "23. oktober 2031 kl. 23.59" in norsk
     assert "Deadline 23 October 2031, 23:59" in text
     assert "3 days and 11 hours left" in text
-    assert "You are proposed with lead responsibility for 4 measures and as collaborator for 2" in text
+    assert (
+        "You are proposed with lead responsibility for 4 measures and as collaborator for 2" in text
+    )
     assert "Answer the hearing" in text
 
 
@@ -179,9 +184,7 @@ def test_detail_page_shows_deadline_time_left_and_what_concerns_us(users, client
 
 
 def test_unknown_token_gets_a_clear_page(client_for, world):
-    response = client_for("anonymous").get(
-        reverse("hoering:invitation_accept", args=["nope"])
-    )
+    response = client_for("anonymous").get(reverse("hoering:invitation_accept", args=["nope"]))
     assert response.status_code == 404
     assert "The link does not work" in response.content.decode()
 
@@ -193,14 +196,24 @@ def test_invitation_creates_a_member_account_for_the_organisation(users, client,
     assert f'value="{inv.epost}"' in page
     weak = client.post(
         url,
-        {"first_name": "Ny", "last_name": "Person", "email": "ny@testby.no",
-         "password1": "123", "password2": "123"},
+        {
+            "first_name": "Ny",
+            "last_name": "Person",
+            "email": "ny@testby.no",
+            "password1": "123",
+            "password2": "123",
+        },
     )
     assert weak.status_code == 200 and not Bruker.objects.filter(email="ny@testby.no").exists()
     response = client.post(
         url,
-        {"first_name": "Ny", "last_name": "Person", "email": "ny@testby.no",
-         "password1": "Langt-og-godt-2018", "password2": "Langt-og-godt-2018"},
+        {
+            "first_name": "Ny",
+            "last_name": "Person",
+            "email": "ny@testby.no",
+            "password1": "Langt-og-godt-2018",
+            "password2": "Langt-og-godt-2018",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("hoering:svar_start", args=[world["hoering"].pk])
@@ -217,8 +230,13 @@ def test_invitation_with_an_existing_address_says_log_in(users, client, world):
     url = reverse("hoering:invitation_accept", args=[world["invitations"]["kommune"].token])
     response = client.post(
         url,
-        {"first_name": "A", "last_name": "B", "email": users["member"].email,
-         "password1": "Langt-og-godt-2018", "password2": "Langt-og-godt-2018"},
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": users["member"].email,
+            "password1": "Langt-og-godt-2018",
+            "password2": "Langt-og-godt-2018",
+        },
     )
     assert response.status_code == 200
     assert "Log in instead" in response.content.decode()
@@ -237,17 +255,25 @@ def test_invitation_for_another_organisation_while_logged_in(client_for, world):
 
 
 def _form(world, svar, **extra):
-    data = {"versjon": svar.versjon, "aktoer_antall": 1, "forslag_antall": 1,
-            "generelle_merknader": "Generelt", "saksnummer": "SAK 44/18",
-            "vedtaksdato": "2018-10-02", "vedtakstekst": "Vedteke"}
+    data = {
+        "versjon": svar.versjon,
+        "aktoer_antall": 1,
+        "forslag_antall": 1,
+        "generelle_merknader": "Generelt",
+        "saksnummer": "SAK 44/18",
+        "vedtaksdato": "2018-10-02",
+        "vedtakstekst": "Vedteke",
+    }
     data.update(extra)
     return data
 
 
 def test_edit_page_lists_what_concerns_us_first(users, client_for, world):
-    html = client_for("member").get(
-        reverse("hoering:svar_edit", args=[world["draft"].pk])
-    ).content.decode()
+    html = (
+        client_for("member")
+        .get(reverse("hoering:svar_edit", args=[world["draft"].pk]))
+        .content.decode()
+    )
     angaar = html[html.index('id="angaar"') : html.index('id="resten"')]
     resten = html[html.index('id="resten"') : html.index('id="aktoerer"')]
     for t in world["tiltak"]["own"] + world["tiltak"]["via_group"] + world["tiltak"]["group_lead"]:
@@ -263,26 +289,39 @@ def test_invalid_save_keeps_everything_typed(users, client_for, world):
     own, rest = world["tiltak"]["own"][0], world["tiltak"]["rest"][0]
     tema = world["temaer"][0]
     data = _form(
-        world, draft,
-        **{f"sp-{own.pk}": "kan_ikke", f"sptekst-{own.pk}": "",
-           f"sp-{rest.pk}": "endring", f"sptekst-{rest.pk}": "Utvid til fleire regionar",
-           "aktoer-0-tiltak": rest.pk, "aktoer-0-navn": "Yrkesmessa i Hallingdal",
-           "aktoer-0-rolle": "samarbeidspart", "aktoer-0-begrunnelse": "Dei kan bidra",
-           "forslag-0-tema": tema.pk, "forslag-0-tittel": "Livskvalitet Hallingdal",
-           "forslag-0-hva": "Prosjektet har som overordna mål …"},
+        world,
+        draft,
+        **{
+            f"sp-{own.pk}": "kan_ikke",
+            f"sptekst-{own.pk}": "",
+            f"sp-{rest.pk}": "endring",
+            f"sptekst-{rest.pk}": "Utvid til fleire regionar",
+            "aktoer-0-tiltak": rest.pk,
+            "aktoer-0-navn": "Yrkesmessa i Hallingdal",
+            "aktoer-0-rolle": "samarbeidspart",
+            "aktoer-0-begrunnelse": "Dei kan bidra",
+            "forslag-0-tema": tema.pk,
+            "forslag-0-tittel": "Livskvalitet Hallingdal",
+            "forslag-0-hva": "Prosjektet har som overordna mål …",
+        },
     )
     before = draft.versjon
-    response = client_for("member").post(
-        reverse("hoering:svar_edit", args=[draft.pk]), data
-    )
+    response = client_for("member").post(reverse("hoering:svar_edit", args=[draft.pk]), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Nothing was saved" in html
-    for kept in ("Utvid til fleire regionar", "Yrkesmessa i Hallingdal", "Dei kan bidra",
-                 "Livskvalitet Hallingdal", "Prosjektet har som overordna mål …", "SAK 44/18",
-                 "2018-10-02", "Vedteke"):
+    for kept in (
+        "Utvid til fleire regionar",
+        "Yrkesmessa i Hallingdal",
+        "Dei kan bidra",
+        "Livskvalitet Hallingdal",
+        "Prosjektet har som overordna mål …",
+        "SAK 44/18",
+        "2018-10-02",
+        "Vedteke",
+    ):
         assert kept in html, kept
-    assert f'value="kan_ikke"\n                           checked' in html or re.search(
+    assert 'value="kan_ikke"\n                           checked' in html or re.search(
         rf'id="sp-{own.pk}-kan_ikke"\s+value="kan_ikke"\s+checked', html
     )
     draft.refresh_from_db()
@@ -305,8 +344,12 @@ def test_save_then_review_then_submit_and_receipt_pdf(users, client_for, world):
     own = world["tiltak"]["own"][0]
     response = client.post(
         reverse("hoering:svar_edit", args=[draft.pk]),
-        _form(world, draft, action="review",
-              **{f"sp-{own.pk}": "paatar_hovedansvar", f"sptekst-{own.pk}": "Vi tek ansvaret."}),
+        _form(
+            world,
+            draft,
+            action="review",
+            **{f"sp-{own.pk}": "paatar_hovedansvar", f"sptekst-{own.pk}": "Vi tek ansvaret."},
+        ),
     )
     assert response["Location"] == reverse("hoering:svar_submit", args=[draft.pk])
     draft.refresh_from_db()
@@ -329,13 +372,16 @@ def test_save_then_review_then_submit_and_receipt_pdf(users, client_for, world):
     flat = " ".join(text.split())
     assert svar.sha256[:32] in flat.replace(" ", "")
     assert "Knut Arne Gurigard" in flat and "Testby kommune" in flat
-    from hoering.receipt import submitted_at_display
     from django.utils import translation
+
+    from hoering.receipt import submitted_at_display
 
     with translation.override("en"):
         assert submitted_at_display(svar.innsendt) in flat
     with translation.override("nb"):
-        assert re.fullmatch(r"\d+\. \w+ \d{4} .+ \d\d\.\d\d\.\d\d", submitted_at_display(svar.innsendt))
+        assert re.fullmatch(
+            r"\d+\. \w+ \d{4} .+ \d\d\.\d\d\.\d\d", submitted_at_display(svar.innsendt)
+        )
     assert "Vi tek ansvaret." in flat
 
 
@@ -343,7 +389,9 @@ def test_stale_save_in_the_browser_is_409_and_keeps_the_text(users, client_for, 
     draft = world["draft"]
     colleague = BrukerFactory(organisasjon=users["kommune"])
     services.svar_save(
-        actor=colleague, svar=draft, versjon=draft.versjon,
+        actor=colleague,
+        svar=draft,
+        versjon=draft.versjon,
         fields={"generelle_merknader": "Kollegaens tekst"},
     )
     response = client_for("member").post(
@@ -419,7 +467,7 @@ def test_answer_page_query_budget(users, client_for):
         counts(client, svar_small, small),
         counts(client_big, svar_big, big),
         ceiling={"edit": 30, "detail": 20, "hoering": 20},
-        sizes={name: (n_small, n_large) for name in ("edit", "detail", "hoering")},
+        sizes=dict.fromkeys(("edit", "detail", "hoering"), (n_small, n_large)),
     )
 
 
@@ -430,16 +478,30 @@ def _fill(actor, svar, world):
         actor=actor,
         svar=svar,
         versjon=svar.versjon,
-        standpunkter={pk: ("endring", "Tekst") for pk in ids},
+        standpunkter=dict.fromkeys(ids, ("endring", "Tekst")),
         aktoerforslag=[
-            {"tiltak": pk, "organisasjon": None, "navn": "X", "rolle": "samarbeidspart",
-             "begrunnelse": ""}
+            {
+                "tiltak": pk,
+                "organisasjon": None,
+                "navn": "X",
+                "rolle": "samarbeidspart",
+                "begrunnelse": "",
+            }
             for pk in ids[: len(ids) // 2]
         ],
         tiltaksforslag=[
-            {"tema": tema.pk, "delmaal": None, "satsingsomraade": None, "tittel": f"Forslag {i}",
-             "hva": "Noko", "hvem": "", "hvordan": "", "maal": "", "finansiering": "",
-             "langsiktighet": ""}
+            {
+                "tema": tema.pk,
+                "delmaal": None,
+                "satsingsomraade": None,
+                "tittel": f"Forslag {i}",
+                "hva": "Noko",
+                "hvem": "",
+                "hvordan": "",
+                "maal": "",
+                "finansiering": "",
+                "langsiktighet": "",
+            }
             for i in range(len(ids) // 4)
         ],
     )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from hoering.demo import HoeringDemoError, load_demo_hoering
 from hoering.deadlines import format_deadline
+from hoering.demo import HoeringDemoError, load_demo_hoering
 
 
 class Command(BaseCommand):
@@ -18,12 +18,18 @@ class Command(BaseCommand):
         hoering = report.hoering
         state = "opprettet" if report.opprettet else "fantes fra før, ikke endret"
         self.stdout.write(
-            self.style.SUCCESS(f"Høring: {hoering} ({state}), frist {format_deadline(hoering.frist)}")
+            self.style.SUCCESS(
+                f"Høring: {hoering} ({state}), frist {format_deadline(hoering.frist)}"
+            )
         )
-        self.stdout.write(f"  Nye invitasjoner: {report.invitasjoner}; side: /hoering/{hoering.pk}/")
+        self.stdout.write(
+            f"  Nye invitasjoner: {report.invitasjoner}; side: /hoering/{hoering.pk}/"
+        )
         svar = report.svar
         if report.svar_opprettet:
-            self.stdout.write(f"  Høringssvar fra {svar.organisasjon} sendt inn, SHA-256 {svar.sha256}")
+            self.stdout.write(
+                f"  Høringssvar fra {svar.organisasjon} sendt inn, SHA-256 {svar.sha256}"
+            )
         else:
             self.stdout.write(f"  Høringssvar fra {svar.organisasjon} fantes fra før")
         for note in report.merknader:
