@@ -236,7 +236,7 @@ def _rolle_for(tiltak_ids, organisasjon: Organisasjon) -> dict[int, str]:
     hovedansvar before samarbeidspart."""
     grupper = organisasjon_grupper(organisasjon=organisasjon)
     roles = tiltak_roller(organisasjon=organisasjon, grupper=grupper, tiltak=list(tiltak_ids))
-    result = {}
+    result: dict[int, str] = {}
     for tid, r in roles.items():
         all_roles = set(r.roller) | {g.rolle for g in r.via_grupper}
         result[tid] = Rolle.HOVEDANSVAR if Rolle.HOVEDANSVAR in all_roles else Rolle.SAMARBEIDSPART
@@ -333,7 +333,7 @@ def _clean_tiltaksforslag(
     rows: list[dict[str, Any]], hoering: Hoering
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     if not rows:
         return cleaned, errors
     temaer = {t.pk: t for t in Tema.objects.filter(program_id=hoering.program_id)}

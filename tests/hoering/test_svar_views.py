@@ -505,3 +505,9 @@ def _fill(actor, svar, world):
             for i in range(len(ids) // 4)
         ],
     )
+
+
+def test_the_matrix_covers_every_organisation_page():
+    from hoering.urls import svar_patterns
+
+    assert {p.name for p in svar_patterns} == set(DRAFT_MATRIX)
