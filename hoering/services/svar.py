@@ -203,7 +203,7 @@ def svar_start(*, actor, hoering: Hoering, now: datetime | None = None) -> Hoeri
 
 def _locked(svar: Hoeringssvar) -> Hoeringssvar:
     return (
-        Hoeringssvar.objects.select_for_update()
+        Hoeringssvar.objects.select_for_update(of=("self",))
         .select_related("hoering", "hoering__program", "organisasjon", "endret_av")
         .get(pk=svar.pk)
     )
