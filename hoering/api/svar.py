@@ -41,7 +41,7 @@ from ..services.svar import FORSLAG_TEXT_FIELDS
 
 
 class StandpunktSerializer(serializers.Serializer):
-    tiltak = serializers.IntegerField()
+    tiltak = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     standpunkt = serializers.ChoiceField(
         choices=StandpunktValg.choices,
         allow_blank=True,
@@ -52,8 +52,10 @@ class StandpunktSerializer(serializers.Serializer):
 
 
 class AktoerforslagSerializer(serializers.Serializer):
-    tiltak = serializers.IntegerField()
-    organisasjon = serializers.IntegerField(allow_null=True, required=False, default=None)
+    tiltak = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    organisasjon = serializers.IntegerField(
+        allow_null=True, required=False, default=None, min_value=1, max_value=2**63 - 1
+    )
     navn = serializers.CharField(allow_blank=True, required=False, default="", max_length=255)
     rolle = serializers.ChoiceField(choices=Rolle.choices)
     begrunnelse = serializers.CharField(
@@ -62,9 +64,13 @@ class AktoerforslagSerializer(serializers.Serializer):
 
 
 class TiltaksforslagSerializer(serializers.Serializer):
-    tema = serializers.IntegerField()
-    delmaal = serializers.IntegerField(allow_null=True, required=False, default=None)
-    satsingsomraade = serializers.IntegerField(allow_null=True, required=False, default=None)
+    tema = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    delmaal = serializers.IntegerField(
+        allow_null=True, required=False, default=None, min_value=1, max_value=2**63 - 1
+    )
+    satsingsomraade = serializers.IntegerField(
+        allow_null=True, required=False, default=None, min_value=1, max_value=2**63 - 1
+    )
     tittel = serializers.CharField(max_length=300)
     hva = serializers.CharField(max_length=10000)
     hvem = serializers.CharField(allow_blank=True, required=False, default="", max_length=10000)
@@ -153,12 +159,14 @@ class HoeringssvarSerializer(serializers.ModelSerializer):
 
 
 class StartSerializer(serializers.Serializer):
-    hoering = serializers.IntegerField()
+    hoering = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class PatchSerializer(serializers.Serializer):
     versjon = serializers.IntegerField(
-        help_text=_("The draft's version as you read it; 409 if someone saved since.")
+        min_value=0,
+        max_value=2**31,
+        help_text=_("The draft's version as you read it; 409 if someone saved since."),
     )
     generelle_merknader = serializers.CharField(allow_blank=True, required=False, max_length=10000)
     saksnummer = serializers.CharField(allow_blank=True, required=False, max_length=255)
@@ -179,14 +187,16 @@ class PatchSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     signatar = serializers.CharField(max_length=255)
-    versjon = serializers.IntegerField(required=False, allow_null=True, default=None)
+    versjon = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=2**31
+    )
 
 
 class KvitteringSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    hoering = serializers.IntegerField()
-    organisasjon = serializers.IntegerField()
-    versjon_nr = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    hoering = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    organisasjon = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    versjon_nr = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     innsendt = serializers.DateTimeField()
     signatar = serializers.CharField()
     sha256 = serializers.CharField()
@@ -202,7 +212,7 @@ class SvarChangeSerializer(serializers.Serializer):
 
 class SvarConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    versjon = serializers.IntegerField()
+    versjon = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     changed_fields = serializers.ListField(child=serializers.CharField())
     changes = SvarChangeSerializer(many=True)
     changed_by = serializers.CharField(allow_null=True)
@@ -278,6 +288,8 @@ class HoeringssvarViewSet(
     def _svar(self) -> Hoeringssvar:
         try:
             pk = int(self.kwargs["pk"])
+            if not 0 < pk < 2**63:
+                raise ValueError(pk)
             svar = svar_med_innhold(pk)
         except (ValueError, Hoeringssvar.DoesNotExist) as exc:
             raise NotFound() from exc

@@ -87,6 +87,8 @@ CANONICAL_FORMAT = "partnerskap.hoeringssvar/1"
 VEDLEGG_MAX_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 TEXT_REQUIRED = (StandpunktValg.KAN_IKKE, StandpunktValg.ENDRING)
+# Ids beyond a bigint are refused before they reach the database (SQLite cannot even bind them).
+MAX_ID = 2**63
 
 
 class DeadlinePassed(ServiceError):
@@ -301,7 +303,11 @@ def _clean_aktoerforslag(
             errors[prefix + "tiltak"] = [_("Proposed actor: choose a measure in this programme.")]
         org_id = row.get("organisasjon")
         navn = (row.get("navn") or "").strip()
-        if org_id is not None and not Organisasjon.objects.filter(pk=org_id).exists():
+        if org_id is not None and not (
+            isinstance(org_id, int)
+            and 0 < org_id < MAX_ID
+            and Organisasjon.objects.filter(pk=org_id).exists()
+        ):
             errors[prefix + "organisasjon"] = [_("Proposed actor: unknown organisation.")]
         if org_id is None and not navn:
             errors[prefix + "navn"] = [

@@ -175,10 +175,12 @@ def svar_start(request, pk: int):
 
 
 def _int(value) -> int | None:
+    """A posted id or number, or None when it is not one (or out of any id's range)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(2**63) < number < 2**63 else None
 
 
 def _count(post, name: str, limit: int = 200) -> int:

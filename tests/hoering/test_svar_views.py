@@ -511,3 +511,41 @@ def test_the_matrix_covers_every_organisation_page():
     from hoering.urls import svar_patterns
 
     assert {p.name for p in svar_patterns} == set(DRAFT_MATRIX)
+
+
+def test_bad_input_in_the_form_is_a_message_never_a_500(client_for, world):
+    draft = world["draft"]
+    rest = world["tiltak"]["rest"][0]
+    client = client_for("member")
+    client.raise_request_exception = False
+    url = reverse("hoering:svar_edit", args=[draft.pk])
+    for extra in (
+        {"generelle_merknader": "skjult\x01tegn"},
+        {"saksnummer": "x" * 300},
+        {
+            "aktoer_antall": 1,
+            "aktoer-0-tiltak": "9" * 40,
+            "aktoer-0-organisasjon": "9" * 40,
+            "aktoer-0-navn": "X",
+            "aktoer-0-rolle": "samarbeidspart",
+        },
+        {
+            "aktoer_antall": 1,
+            "aktoer-0-tiltak": rest.pk,
+            "aktoer-0-organisasjon": "9" * 18,
+            "aktoer-0-rolle": "samarbeidspart",
+        },
+        {
+            "forslag_antall": 1,
+            "forslag-0-tema": "abc",
+            "forslag-0-tittel": "T",
+            "forslag-0-hva": "H",
+        },
+        {f"sp-{rest.pk}": "nonsense"},
+        {"versjon": "9" * 40},
+    ):
+        data = {"versjon": draft.versjon, **extra}
+        response = client.post(url, data)
+        assert response.status_code in (400, 409), (extra, response.status_code)
+    draft.refresh_from_db()
+    assert draft.generelle_merknader == "Hemmeleg utkast"
