@@ -9,6 +9,7 @@ every write calls hoering.services.svar.
 | POST /api/hoeringssvar/ {"hoering": id}         | my organisation's draft (201 when made now)    |
 | GET  /api/hoeringssvar/{id}/                    | one answer with positions and proposals        |
 | PATCH /api/hoeringssvar/{id}/ {"versjon", …}    | save the draft; 409 when someone saved first   |
+| POST /api/hoeringssvar/{id}/vedlegg/            | the decision as PDF (multipart: versjon, fil)  |
 | POST /api/hoeringssvar/{id}/send-inn/           | submit {"signatar", "versjon"}: the receipt    |
 | GET  /api/hoeringssvar/{id}/kvittering/         | the receipt of a submitted answer              |
 | POST /api/hoeringssvar/{id}/ny-versjon/         | a new draft copying the submitted answer       |
@@ -28,6 +29,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from tiltak.api.write import ERRORS, WritesNeedLogin
@@ -192,6 +194,11 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class VedleggSerializer(serializers.Serializer):
+    versjon = serializers.IntegerField(min_value=0, max_value=2**31)
+    fil = serializers.FileField(help_text=_("The decision as PDF, at most 10 MB."))
+
+
 class KvitteringSerializer(serializers.Serializer):
     id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     hoering = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -341,6 +348,24 @@ class HoeringssvarViewSet(
             tiltaksforslag=[dict(t) for t in v["tiltaksforslag"]]
             if "tiltaksforslag" in v
             else None,
+        )
+        return Response(HoeringssvarSerializer(svar_med_innhold(saved.pk)).data)
+
+    @extend_schema(
+        summary=_("Attach the decision as PDF"),
+        request={"multipart/form-data": VedleggSerializer},
+        responses={200: HoeringssvarSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def vedlegg(self, request, pk=None):
+        svar = self._svar()
+        data = VedleggSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.svar_save(
+            actor=request.user,
+            svar=svar,
+            versjon=data.validated_data["versjon"],
+            vedlegg=data.validated_data["fil"],
         )
         return Response(HoeringssvarSerializer(svar_med_innhold(saved.pk)).data)
 

@@ -222,3 +222,36 @@ def test_published_answers_readable_after_the_deadline(users, world):
         assert done.pk in [row["id"] for row in client.get(BASE).json()["results"]]
         assert api(users, "anonymous").get(f"{BASE}{done.pk}/").status_code == 200
         assert client.patch(f"{BASE}{done.pk}/", {"versjon": 1}, format="json").status_code == 403
+
+
+def test_attach_the_decision_through_the_api(users, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    svar = services.svar_start(actor=users["member"], hoering=world["hoering"])
+    client = api(users, "member")
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    fake = client.post(
+        f"{BASE}{svar.pk}/vedlegg/",
+        {"versjon": 1, "fil": SimpleUploadedFile("v.pdf", b"GIF89a not a pdf")},
+        format="multipart",
+    )
+    assert fake.status_code == 400 and "vedtak_vedlegg" in fake.json()
+    ok = client.post(
+        f"{BASE}{svar.pk}/vedlegg/",
+        {"versjon": 1, "fil": SimpleUploadedFile("SAK 44-18.pdf", pdf)},
+        format="multipart",
+    )
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["vedlegg"] == "SAK 44-18.pdf" and ok.json()["versjon"] == 2
+    stale = client.post(
+        f"{BASE}{svar.pk}/vedlegg/",
+        {"versjon": 1, "fil": SimpleUploadedFile("x.pdf", pdf)},
+        format="multipart",
+    )
+    assert stale.status_code == 409
+    other = api(users, "other_member").post(
+        f"{BASE}{svar.pk}/vedlegg/",
+        {"versjon": 2, "fil": SimpleUploadedFile("x.pdf", pdf)},
+        format="multipart",
+    )
+    assert other.status_code == 404
