@@ -13,10 +13,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from rapportering.aarsrapport.selectors import annual_report, as_json, tables
+from rapportering.aarsrapport.synthetic import build_report_programme
 from tests.budgets import assert_same_queries, count_queries
 from tiltak.models import Handlingsprogram, ProgramStatus, Tiltak
-
-from .report_data import build_report_programme
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""A programme for the annual report's tests and benchmark, `factor` times as large: 13 tiltak
+"""Synthetic data for the annual report's tests and benchmark: a programme `factor` times as large: 13 tiltak
 per factor over 3 temaer and 6 delmål, each with a lead and two collaborators, a status report
 for 2021 and 2022 on most, indicators with values and targets; reporting rounds for 2021 and
 2022, so the 2022 report has a previous year."""
