@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from tiltak.extensions import Panel
+from tiltak.models import Rolle
 
 from . import selectors
 from .models import Statusrapport
@@ -55,11 +56,20 @@ def programme_panel_context(request, programme) -> dict | None:
     runder = list(selectors.visible_runder(user).filter(program=programme).order_by("-aar"))
     if not (manage or indikatorer or runder):
         return None
+    org_id = getattr(user, "organisasjon_id", None)
+    leads_open = (
+        bool(org_id)
+        and any(r.er_aapen for r in runder)
+        and programme.tiltak.filter(
+            ansvar__organisasjon_id=org_id, ansvar__rolle=Rolle.HOVEDANSVAR
+        ).exists()
+    )
     return {
         "programme": programme,
         "indikatorer": indikatorer,
         "runder": runder,
         "manage": manage,
+        "leads_open": leads_open,
     }
 
 
