@@ -126,6 +126,7 @@ def rapport_edit(request, pk: int, tiltak_pk: int):
     may_write = request.user.has_perm("rapportering.write_statusrapport", probe)
     if (
         not may_write
+        and request.method == "GET"
         and rapport is not None
         and (request.user.has_perm("rapportering.view_statusrapport", rapport))
     ):
