@@ -17,18 +17,23 @@ from .models import RapportStatus, Retning
 from .services.importer import KEEP, MAX_FILE_BYTES, REPLACE, parse_number
 
 
-class DecimalTextField(forms.CharField):
+class DecimalTextField(forms.Field):
     """A figure as people write it in Norway: «68,4», «1 234,5» or «68.4»."""
 
+    widget = forms.TextInput
+
     def __init__(self, *, required: bool = True, **kwargs):
-        kwargs.setdefault("max_length", 40)
         super().__init__(required=required, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "class": "ds-input portal-input-narrow"})
+        self.widget.attrs.update(
+            {"inputmode": "decimal", "maxlength": 40, "class": "ds-input portal-input-narrow"}
+        )
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if text in self.empty_values:
             return None
+        if len(text) > 40:
+            raise forms.ValidationError(_("at most 40 characters."))
         try:
             number = parse_number(text)
         except ValueError:
