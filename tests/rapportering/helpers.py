@@ -12,8 +12,8 @@ from rapportering.models import (
     Behandling,
     Indikator,
     Indikatorverdi,
-    RapportStatus,
     Rapporteringsrunde,
+    RapportStatus,
     Statusrapport,
 )
 from tests.factories import (

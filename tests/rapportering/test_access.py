@@ -21,7 +21,7 @@ MANAGERS = {"administrator", "planner"}
 
 
 def _row(anonymous, managers, others, **special):
-    row = {role: others for role in ROLES}
+    row = dict.fromkeys(ROLES, others)
     row["anonymous"] = anonymous
     for role in MANAGERS:
         row[role] = managers

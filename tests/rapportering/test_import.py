@@ -127,7 +127,7 @@ def test_each_kind_of_error_names_row_and_column_and_nothing_is_written(users, w
         (b"\x00\x01\x02binary", "neither a .csv"),
         (b"PK\x03\x04not really a zip", "not an Excel workbook"),
         ("bare én kolonne\n1\n".encode(), "no header row"),
-        ("region;verdi\nHallingdal;3\n".encode(), "no year column"),
+        (b"region;verdi\nHallingdal;3\n", "no year column"),
     ],
 )
 def test_unreadable_files(users, w, data, message):
