@@ -114,7 +114,7 @@ def statusrapport_save(
     fields = _clean_fields(fields)
     runde = Rapporteringsrunde.objects.select_related("program").get(pk=runde.pk)
     existing = (
-        Statusrapport.objects.select_for_update()
+        Statusrapport.objects.select_for_update(of=("self",))
         .select_related("tiltak__program", "runde__program", "skrevet_av")
         .filter(tiltak=tiltak, aar=runde.aar)
         .first()
@@ -169,7 +169,7 @@ def statusrapport_review(
     """The planner approves the submitted report, or sends it back to the lead organisation
     with a comment (required) saying what to change."""
     current = (
-        Statusrapport.objects.select_for_update()
+        Statusrapport.objects.select_for_update(of=("self",))
         .select_related("tiltak__program", "runde__program", "skrevet_av")
         .get(pk=rapport.pk)
     )
