@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/", include("partnerskap.urls_accounts")),
     path("api/", include("partnerskap.api_urls")),
     path("hoering/", include("hoering.urls")),
+    path("rapportering/", include("rapportering.urls")),
     path("", include("tiltak.urls")),
 ]
 
