@@ -10,6 +10,7 @@ scales and takes the page's font."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
@@ -26,6 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11 for graphics), told apart by
 # lightness too.
 PALETTE = ("#1e4e79", "#c05a00", "#2e7d32", "#7b1fa2", "#8a6d00", "#ad1457", "#455a64")
+CACHE_SIZE = 64
 FONT = "Inter, 'DejaVu Sans', Arial, sans-serif"
 _lock = threading.Lock()  # pyplot's state is global; figures are built one at a time
 _STYLE_RE = re.compile(r'\sstyle="([^"]*)"')
@@ -107,6 +109,26 @@ def _figure(width: float, height: float) -> tuple[Figure, object]:
     return fig, ax
 
 
+def _freeze(value):
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def cached(fn):
+    """The same chart for the same data and texts is drawn once per process (matplotlib takes
+    a few hundred milliseconds a chart); at most CACHE_SIZE charts are kept."""
+    cached_fn = functools.lru_cache(maxsize=CACHE_SIZE)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs):
+        return cached_fn(**{k: _freeze(v) for k, v in kwargs.items()})
+
+    wrapper.cache_clear = cached_fn.cache_clear
+    return wrapper
+
+
+@cached
 def stacked_bars(
     *,
     chart_id: str,
@@ -139,6 +161,7 @@ def stacked_bars(
         return _finish(fig, chart_id=chart_id, title=title, description=description)
 
 
+@cached
 def horizontal_bars(
     *,
     chart_id: str,
