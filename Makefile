@@ -80,6 +80,7 @@ run: setup
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_hoering
 	$(MANAGE) load_demo_verksted
+	$(MANAGE) load_demo_kompetanse
 	$(call stage,run: http://$(HOST_PORT)/)
 	$(MANAGE) runserver $(HOST_PORT)
 
