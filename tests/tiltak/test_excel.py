@@ -391,6 +391,24 @@ def test_new_row_without_number_gets_the_next_free_one(planner, draft):
     assert Tiltak.objects.get(tittel="Uten nummer").nummer == highest + 1
 
 
+def test_two_new_rows_without_numbers_in_one_tema_get_two_numbers(planner, draft):
+    """Each new row without a number gets its own next number (both once got highest + 1, and
+    the second broke the tema's unique numbering)."""
+    highest = max(
+        Tiltak.objects.filter(tema__program=draft, tema__nummer=4).values_list("nummer", flat=True)
+    )
+
+    def two_rows(ws):
+        ws.append([None, "4 Kompetanse", None, None, None, None, "Uten nummer A"])
+        ws.append([None, "4 Kompetanse", None, None, None, None, "Uten nummer B"])
+
+    apply(planner, draft, edit(programme_xlsx(draft), two_rows))
+    numbers = dict(
+        Tiltak.objects.filter(tittel__startswith="Uten nummer ").values_list("tittel", "nummer")
+    )
+    assert numbers == {"Uten nummer A": highest + 1, "Uten nummer B": highest + 2}
+
+
 def test_file_without_ids_replaces_every_measure(planner, draft):
     """Every row new, every measure removed: the numbers of the file are kept, and the one
     demo tiltak without a number gets the next free one (not one a later row needs)."""
