@@ -6,10 +6,13 @@ class HoeringConfig(AppConfig):
     name = "hoering"
 
     def ready(self) -> None:
+        from partnerskap.api_router import register_routes
         from tiltak.extensions import register_structure_lock
 
+        from . import extensions
         from .deadlines import running_hearing_lock
 
         register_structure_lock(running_hearing_lock)
-        # Trace checks, page panels and API routes are registered here as they arrive
-        # (hoering.extensions; partnerskap.api_router.register_routes("hoering.api.routes.register")).
+        extensions.register()
+        register_routes("hoering.api.routes.register")
+        # Trace checks are registered here as they arrive (hoering.traces, h9org).
