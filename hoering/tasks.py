@@ -7,7 +7,7 @@ instances: the row is read again when the task runs.
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,7 +40,8 @@ def _send(template: str, inv: Invitasjon, context: dict) -> None:
         context["deadline"] = format_deadline(frist_for(inv.hoering, inv.organisasjon_id))
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, [inv.epost], fail_silently=False)
+    # Content-Language tells mail clients (and screen readers) which written standard it is.
+    EmailMessage(subject, body, to=[inv.epost], headers={"Content-Language": inv.spraak}).send()
 
 
 def _invitation(invitasjon_id: int) -> Invitasjon | None:
