@@ -501,8 +501,10 @@ def reminders_send(*, days: list[int], base_url: str, now: datetime | None = Non
 
     run = ReminderRun()
     for inv, d, _deadline in reminders_due(days=days, now=now):
-        if Paaminnelse.objects.filter(invitasjon=inv, dager_foer_frist__lte=d).exists():
-            run.skipped += 1
+        # A reminder closer to the deadline was already sent: this one is overtaken. The same
+        # reminder is not looked up first: the unique insert below is the one check, so that
+        # a second run and a parallel server take the same path.
+        if Paaminnelse.objects.filter(invitasjon=inv, dager_foer_frist__lt=d).exists():
             continue
         try:
             with transaction.atomic():

@@ -194,7 +194,7 @@ def aktoerforslag_to_ansvar(
     """Add the proposed actor to the tiltak (Ansvar) in the proposed role. A proposal that
     names the actor only as written needs `organisasjon` chosen from the registry."""
     forslag = (
-        Aktoerforslag.objects.select_for_update()
+        Aktoerforslag.objects.select_for_update(of=("self",))
         .select_related("tiltak__program", "svar__hoering__program", "organisasjon")
         .get(pk=forslag.pk)
     )
@@ -234,7 +234,7 @@ def endring_apply(
     proposal's text first), if nobody saved the tiltak since version `expected_versjon`
     (ConcurrencyConflict otherwise, nothing written)."""
     standpunkt = (
-        Standpunkt.objects.select_for_update()
+        Standpunkt.objects.select_for_update(of=("self",))
         .select_related("tiltak__program", "svar__hoering__program")
         .get(pk=standpunkt.pk)
     )
