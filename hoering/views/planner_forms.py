@@ -190,11 +190,12 @@ class UtsettelseForm(FieldNamedErrorsMixin, forms.Form):
 
     def __init__(self, *args, hoering: Hoering, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisasjon"].queryset = Organisasjon.objects.filter(
-            hoeringsinvitasjoner__hoering=hoering
-        ).order_by("navn") | Organisasjon.objects.filter(
-            hoeringssvar__hoering=hoering
-        ).distinct().order_by("navn")
+        ids = set(hoering.invitasjoner.values_list("organisasjon_id", flat=True)) | set(
+            hoering.svar.values_list("organisasjon_id", flat=True)
+        )
+        self.fields["organisasjon"].queryset = Organisasjon.objects.filter(pk__in=ids).order_by(
+            "navn"
+        )
         self.fields["ny_frist_dato"].label = _("New deadline (date)")
         self.fields["ny_frist_tid"].label = _("New deadline (time)")
 
