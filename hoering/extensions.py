@@ -52,7 +52,9 @@ def tiltak_panel(request, tiltak) -> dict | None:
             {
                 "innspill": i,
                 "svar": svar,
-                "kind": type(i).__name__.lower() if not isinstance(i, Hoeringssvar) else "merknader",
+                "kind": type(i).__name__.lower()
+                if not isinstance(i, Hoeringssvar)
+                else "merknader",
                 "can_manage": user.has_perm("hoering.manage_hoering", svar.hoering),
             }
             for i, svar in sources

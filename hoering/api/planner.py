@@ -180,11 +180,15 @@ class HoeringViewSet(
         )
         return Response(HoeringSerializer(hoering).data)
 
-    @extend_schema(summary=_("Open the hearing"), request=None, responses={200: HoeringSerializer, **ERRORS})
+    @extend_schema(
+        summary=_("Open the hearing"), request=None, responses={200: HoeringSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def aapne(self, request, pk=None):
         hoering = self.get_object()
-        hoering = runde.hoering_open(actor=request.user, hoering=hoering, base_url=_base_url(request))
+        hoering = runde.hoering_open(
+            actor=request.user, hoering=hoering, base_url=_base_url(request)
+        )
         return Response(HoeringSerializer(hoering).data)
 
     def _input(self, hoering, kind, pk):
@@ -197,7 +201,11 @@ class HoeringViewSet(
             raise Http404
         return obj
 
-    @extend_schema(summary=_("Assess an input"), request=AssessSerializer, responses={200: AssessSerializer, **ERRORS})
+    @extend_schema(
+        summary=_("Assess an input"),
+        request=AssessSerializer,
+        responses={200: AssessSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def vurder(self, request, pk=None):
         hoering = self.get_object()
@@ -221,7 +229,11 @@ class HoeringViewSet(
     @extend_schema(
         summary=_("Turn a proposal into a measure, a party or a change"),
         request=ConvertSerializer,
-        responses={200: ConvertResultSerializer, **ERRORS, 409: OpenApiResponse(description="Conflict")},
+        responses={
+            200: ConvertResultSerializer,
+            **ERRORS,
+            409: OpenApiResponse(description="Conflict"),
+        },
     )
     @action(detail=True, methods=["post"])
     def gjennomfoer(self, request, pk=None):
@@ -261,7 +273,15 @@ class HoeringViewSet(
 class InvitasjonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invitasjon
-        fields = read_only_fields = ["id", "hoering", "organisasjon", "epost", "spraak", "sendt", "foerst_aapnet"]
+        fields = read_only_fields = [
+            "id",
+            "hoering",
+            "organisasjon",
+            "epost",
+            "spraak",
+            "sendt",
+            "foerst_aapnet",
+        ]
 
 
 class InvitasjonCreateSerializer(serializers.Serializer):
@@ -298,8 +318,12 @@ class ManagedListMixin(Mixin):
 
 @extend_schema_view(
     list=extend_schema(summary=_("The hearing list (invitations)")),
-    create=extend_schema(request=InvitasjonCreateSerializer, responses={201: InvitasjonSerializer, **ERRORS}),
-    partial_update=extend_schema(request=InvitasjonUpdateSerializer, responses={200: InvitasjonSerializer, **ERRORS}),
+    create=extend_schema(
+        request=InvitasjonCreateSerializer, responses={201: InvitasjonSerializer, **ERRORS}
+    ),
+    partial_update=extend_schema(
+        request=InvitasjonUpdateSerializer, responses={200: InvitasjonSerializer, **ERRORS}
+    ),
     destroy=extend_schema(responses={204: None, **ERRORS}),
 )
 class InvitasjonViewSet(
@@ -334,7 +358,11 @@ class InvitasjonViewSet(
         runde.invitasjon_remove(actor=request.user, invitasjon=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary=_("Send the invitation again"), request=None, responses={200: InvitasjonSerializer, **ERRORS})
+    @extend_schema(
+        summary=_("Send the invitation again"),
+        request=None,
+        responses={200: InvitasjonSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         inv = runde.invitasjon_resend(
@@ -359,7 +387,8 @@ class FristutsettelseCreateSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Extensions of the deadline")),
     create=extend_schema(
-        request=FristutsettelseCreateSerializer, responses={201: FristutsettelseSerializer, **ERRORS}
+        request=FristutsettelseCreateSerializer,
+        responses={201: FristutsettelseSerializer, **ERRORS},
     ),
 )
 class FristutsettelseViewSet(

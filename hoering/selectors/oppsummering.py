@@ -118,7 +118,9 @@ def hearing_inputs(hoering: Hoering, *, answers: list[Hoeringssvar] | None = Non
     for s in answers:
         if s.generelle_merknader.strip():
             items.append(
-                Input("merknader", s, s, None, None, _("General remarks"), "", s.generelle_merknader)
+                Input(
+                    "merknader", s, s, None, None, _("General remarks"), "", s.generelle_merknader
+                )
             )
     related = ("tiltak__tema", "resultat_tiltak__tema", "vurdert_av")
     for p in Standpunkt.objects.filter(svar_id__in=by_id).select_related(*related):
@@ -161,7 +163,14 @@ def hearing_inputs(hoering: Hoering, *, answers: list[Hoeringssvar] | None = Non
         f.svar = by_id[f.svar_id]
         items.append(
             Input(
-                "tiltaksforslag", f, f.svar, f.tema, None, _("Proposed new measure"), f.tittel, f.hva
+                "tiltaksforslag",
+                f,
+                f.svar,
+                f.tema,
+                None,
+                _("Proposed new measure"),
+                f.tittel,
+                f.hva,
             )
         )
 

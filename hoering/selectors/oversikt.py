@@ -187,9 +187,7 @@ def invitees(
     """The høringsliste with each invitee's state (and the organisations that answered
     without being invited, when the round is open to all)."""
     now = now or timezone.now()
-    invitations = list(
-        Invitasjon.objects.filter(hoering=hoering).select_related("organisasjon")
-    )
+    invitations = list(Invitasjon.objects.filter(hoering=hoering).select_related("organisasjon"))
     current = {s.organisasjon_id: s for s in answers}
     drafts = set(
         Hoeringssvar.objects.filter(hoering=hoering, status=SvarStatus.UTKAST).values_list(
@@ -249,9 +247,7 @@ def commitment_matrix(
     queries."""
     by_org: dict[int, Organisasjon] = {s.organisasjon_id: s.organisasjon for s in answers}
     positions: dict[tuple[int, int], Standpunkt] = {}
-    for p in Standpunkt.objects.filter(svar_id__in=[s.pk for s in answers]).select_related(
-        "svar"
-    ):
+    for p in Standpunkt.objects.filter(svar_id__in=[s.pk for s in answers]).select_related("svar"):
         positions[(p.tiltak_id, p.svar.organisasjon_id)] = p
     answered_on: dict[int, list[int]] = defaultdict(list)
     for tiltak_id, org_id in positions:
@@ -287,9 +283,7 @@ def commitment_matrix(
     )
     for r in ordered:
         temaer[r.tiltak.tema_id].rows.append(r)
-    sections = sorted(
-        (s for s in temaer.values() if s.rows), key=lambda s: s.tema.nummer
-    )
+    sections = sorted((s for s in temaer.values() if s.rows), key=lambda s: s.tema.nummer)
     unconfirmed = [r for r in ordered if not r.lead_confirmed]
     return sections, unconfirmed
 

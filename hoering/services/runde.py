@@ -164,7 +164,8 @@ def hoering_open(*, actor, hoering: Hoering, base_url: str) -> Hoering:
     now = timezone.now()
     if current.aapnet is not None:
         raise ServiceError(
-            _("The hearing was already opened on %(when)s.") % {"when": format_deadline(current.aapnet)}
+            _("The hearing was already opened on %(when)s.")
+            % {"when": format_deadline(current.aapnet)}
         )
     if current.frist <= now:
         raise ServiceError(
@@ -469,16 +470,15 @@ def reminders_due(*, days: list[int], now: datetime | None = None):
     )
     extensions = {
         (u.hoering_id, u.organisasjon_id): u.ny_frist
-        for u in Fristutsettelse.objects.filter(
-            hoering_id__in={i.hoering_id for i in invitations}
-        )
+        for u in Fristutsettelse.objects.filter(hoering_id__in={i.hoering_id for i in invitations})
     }
     due = []
     for inv in invitations:
         if (inv.hoering_id, inv.organisasjon_id) in submitted:
             continue
         deadline = max(
-            inv.hoering.frist, extensions.get((inv.hoering_id, inv.organisasjon_id), inv.hoering.frist)
+            inv.hoering.frist,
+            extensions.get((inv.hoering_id, inv.organisasjon_id), inv.hoering.frist),
         )
         if not (now < deadline <= horizon):
             continue

@@ -44,7 +44,8 @@ def time_left(value) -> str:
         m = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
         return _("%(hours)s and %(minutes)s left") % {"hours": h, "minutes": m}
     return _("%(minutes)s left") % {
-        "minutes": ngettext("%(n)d minute", "%(n)d minutes", max(minutes, 1)) % {"n": max(minutes, 1)}
+        "minutes": ngettext("%(n)d minute", "%(n)d minutes", max(minutes, 1))
+        % {"n": max(minutes, 1)}
     }
 
 

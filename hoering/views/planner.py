@@ -68,7 +68,8 @@ def _status(form) -> int:
 def hoering_list(request):
     """Every hearing the user may see; `?program=<id>` one programme's."""
     hearings = [
-        h for h in visible_hearings(request.user).order_by("-frist", "id")
+        h
+        for h in visible_hearings(request.user).order_by("-frist", "id")
         if h.aapnet is not None or request.user.has_perm(MANAGE, h)
     ]
     programme = None
@@ -250,7 +251,15 @@ def _liste_page(request, hoering, *, form=None, bulk_form=None, status=200):
     invitations = list(
         hoering.invitasjoner.select_related("organisasjon").order_by("organisasjon__navn")
     )
-    rows = [(inv, f.InvitasjonUpdateForm(initial={"epost": inv.epost, "spraak": inv.spraak}, auto_id=f"id_inv{inv.pk}_%s")) for inv in invitations]
+    rows = [
+        (
+            inv,
+            f.InvitasjonUpdateForm(
+                initial={"epost": inv.epost, "spraak": inv.spraak}, auto_id=f"id_inv{inv.pk}_%s"
+            ),
+        )
+        for inv in invitations
+    ]
     return render(
         request,
         "hoering/planner/hoeringsliste.html",
@@ -286,7 +295,8 @@ def hoeringsliste_bulk(request, pk: int):
     if result.already:
         messages.info(
             request,
-            _("Already on the list: %(names)s.") % {"names": ", ".join(o.navn for o in result.already)},
+            _("Already on the list: %(names)s.")
+            % {"names": ", ".join(o.navn for o in result.already)},
         )
     if result.no_email:
         messages.warning(
@@ -318,7 +328,9 @@ def invitasjon_update(request, pk: int):
                 "errors": " ".join(e for errs in form.errors.values() for e in errs),
             },
         )
-    return redirect(reverse("hoering:hoeringsliste", kwargs={"pk": inv.hoering_id}) + f"#inv-{inv.pk}")
+    return redirect(
+        reverse("hoering:hoeringsliste", kwargs={"pk": inv.hoering_id}) + f"#inv-{inv.pk}"
+    )
 
 
 @guarded
@@ -333,7 +345,8 @@ def invitasjon_remove(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("%(org)s was removed from the hearing list.") % {"org": inv.organisasjon.navn}
+            request,
+            _("%(org)s was removed from the hearing list.") % {"org": inv.organisasjon.navn},
         )
     return redirect("hoering:hoeringsliste", pk=inv.hoering_id)
 
@@ -351,7 +364,9 @@ def invitasjon_resend(request, pk: int):
             request,
             _("The invitation was sent again to %(email)s.") % {"email": inv.epost},
         )
-    return redirect(reverse("hoering:hoeringsliste", kwargs={"pk": inv.hoering_id}) + f"#inv-{inv.pk}")
+    return redirect(
+        reverse("hoering:hoeringsliste", kwargs={"pk": inv.hoering_id}) + f"#inv-{inv.pk}"
+    )
 
 
 # --- Extensions -----------------------------------------------------------------------------
@@ -488,7 +503,13 @@ def _innspill_for(request, hoering: Hoering, kind: str, ipk: int):
         )
         if kind in ("standpunkt", "aktoerforslag"):
             qs = qs.select_related("tiltak__tema")
-    obj = visible_or_404(qs.filter(**({"status": "innsendt"} if kind == "merknader" else {"svar__status": "innsendt"})), _("No such input."), pk=ipk)
+    obj = visible_or_404(
+        qs.filter(
+            **({"status": "innsendt"} if kind == "merknader" else {"svar__status": "innsendt"})
+        ),
+        _("No such input."),
+        pk=ipk,
+    )
     return obj
 
 
@@ -532,14 +553,21 @@ def _innspill_page(request, hoering, kind, obj, *, form=None, convert_form=None,
         "kind": kind,
         "obj": obj,
         "svar": svar,
-        "form": form or f.VurderingForm(initial={"vurdering": obj.vurdering, "vurdering_begrunnelse": obj.vurdering_begrunnelse}),
+        "form": form
+        or f.VurderingForm(
+            initial={"vurdering": obj.vurdering, "vurdering_begrunnelse": obj.vurdering_begrunnelse}
+        ),
         "blocked": conversion_blocked(hoering.program),
         "nav": "programmes",
     }
     if kind == "tiltaksforslag":
-        ctx["convert_form"] = convert_form or f.TiltakFromProposalForm(initial={"tittel": obj.tittel})
+        ctx["convert_form"] = convert_form or f.TiltakFromProposalForm(
+            initial={"tittel": obj.tittel}
+        )
     elif kind == "aktoerforslag":
-        ctx["convert_form"] = convert_form or f.AnsvarFromProposalForm(initial={"organisasjon": obj.organisasjon_id, "rolle": obj.rolle})
+        ctx["convert_form"] = convert_form or f.AnsvarFromProposalForm(
+            initial={"organisasjon": obj.organisasjon_id, "rolle": obj.rolle}
+        )
     elif kind == "standpunkt" and obj.standpunkt == StandpunktValg.ENDRING:
         ctx["convert_form"] = convert_form or f.EndringForm(
             initial={"field": "beskrivelse", "text": obj.tekst, "versjon": obj.tiltak.versjon}
@@ -575,7 +603,10 @@ def innspill_convert(request, pk: int, kind: str, ipk: int):
                 }
             elif kind == "aktoerforslag":
                 a = vurdering.aktoerforslag_to_ansvar(
-                    actor=request.user, forslag=obj, organisasjon=d["organisasjon"], rolle=d["rolle"]
+                    actor=request.user,
+                    forslag=obj,
+                    organisasjon=d["organisasjon"],
+                    rolle=d["rolle"],
                 )
                 t = a.tiltak
                 message = _("%(org)s was added to the measure as %(rolle)s.") % {

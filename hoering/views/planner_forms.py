@@ -68,7 +68,9 @@ class HoeringForm(FieldNamedErrorsMixin, forms.Form):
         label=_("Publish the answers after the deadline"),
         required=False,
         initial=True,
-        help_text=_("As on regjeringen.no: everyone can read the submitted answers once the deadline has passed."),
+        help_text=_(
+            "As on regjeringen.no: everyone can read the submitted answers once the deadline has passed."
+        ),
     )
     versjon = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -239,7 +241,9 @@ class EndringForm(FieldNamedErrorsMixin, forms.Form):
         label=_("New text"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("The proposed change as text; edit it into the wording the measure should have."),
+        help_text=_(
+            "The proposed change as text; edit it into the wording the measure should have."
+        ),
     )
     versjon = forms.IntegerField(widget=forms.HiddenInput)
 

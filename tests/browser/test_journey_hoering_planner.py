@@ -27,8 +27,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def world():
-    county = OrganisasjonFactory(navn="Buskerud fylkeskommune", slug="bfk", type=OrganisasjonType.FYLKESKOMMUNE)
-    planner = BrukerFactory(email="planlegger@bfk.no", organisasjon=county, rolle=BrukerRolle.PLANLEGGER)
+    county = OrganisasjonFactory(
+        navn="Buskerud fylkeskommune", slug="bfk", type=OrganisasjonType.FYLKESKOMMUNE
+    )
+    planner = BrukerFactory(
+        email="planlegger@bfk.no", organisasjon=county, rolle=BrukerRolle.PLANLEGGER
+    )
     councils = d.regional_councils(2)
     for c in councils:
         BrukerFactory(email=f"post@{c.slug}.no", organisasjon=c)
@@ -41,7 +45,9 @@ def test_planner_opens_a_hearing_assesses_and_turns_a_proposal_into_a_measure(pa
     programme = world["programme"]
     log_in(page, world["planner"])
     page.goto(programme.get_absolute_url())
-    page.locator(f"a[href='{reverse('hoering:hoering_create', args=[programme.pk])}']").first.click()
+    page.locator(
+        f"a[href='{reverse('hoering:hoering_create', args=[programme.pk])}']"
+    ).first.click()
     assert_accessible(page)
     today = timezone.localdate()
     page.locator("#id_tittel").fill("Høring på handlingsprogrammet")
@@ -57,7 +63,9 @@ def test_planner_opens_a_hearing_assesses_and_turns_a_proposal_into_a_measure(pa
 
     # Every regional council at once.
     page.locator("#id_bulk_type").select_option(OrganisasjonType.REGIONRAAD)
-    page.locator(f"form[action='{reverse('hoering:hoeringsliste_bulk', args=[hoering.pk])}'] button[type=submit]").click()
+    page.locator(
+        f"form[action='{reverse('hoering:hoeringsliste_bulk', args=[hoering.pk])}'] button[type=submit]"
+    ).click()
     expect(page.locator("table.portal-stack tbody tr")).to_have_count(2)
     assert_accessible(page)
 
@@ -83,7 +91,9 @@ def test_planner_opens_a_hearing_assesses_and_turns_a_proposal_into_a_measure(pa
     # Assess the proposal: «not adopted» without a reason is refused, then partly adopted.
     page.goto(reverse("hoering:innspill", args=[hoering.pk]))
     assert_accessible(page)
-    page.locator(f"a[href='{reverse('hoering:innspill_detail', args=[hoering.pk, 'tiltaksforslag', forslag.pk])}']").first.click()
+    page.locator(
+        f"a[href='{reverse('hoering:innspill_detail', args=[hoering.pk, 'tiltaksforslag', forslag.pk])}']"
+    ).first.click()
     expect(page.locator("#blocked")).to_be_visible()  # said before: after the deadline
     assert_accessible(page)
     page.locator("#vurdering input[value=delvis]").check()

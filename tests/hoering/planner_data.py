@@ -118,7 +118,8 @@ def parties(tiltak, orgs, group=None):
 def regional_councils(n, prefix="Regionrådet"):
     return [
         OrganisasjonFactory(
-            navn=f"{prefix} {i}", slug=f"{prefix.lower()}-{i}".replace("å", "a").replace("ø", "o"),
+            navn=f"{prefix} {i}",
+            slug=f"{prefix.lower()}-{i}".replace("å", "a").replace("ø", "o"),
             type=OrganisasjonType.REGIONRAAD,
         )
         for i in range(n)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from hoering.models import Fristutsettelse, Hoering, Invitasjon, Tiltaksforslag
 from hoering.urls import planner_patterns
-from partnerskap.models import Bruker, BrukerRolle
+from partnerskap.models import Bruker
 from tests.conftest import ROLES
 from tests.hoering import planner_data as d
 from tiltak.models import ProgramStatus, Tiltak
@@ -59,7 +59,9 @@ def _urls(w) -> list[tuple[str, str]]:
             if param == "program_pk":
                 kwargs[param] = w["programme"].pk
             elif param == "pk":
-                kwargs[param] = w["inv"].pk if route.startswith("hoeringsliste/") else w["hoering"].pk
+                kwargs[param] = (
+                    w["inv"].pk if route.startswith("hoeringsliste/") else w["hoering"].pk
+                )
             elif param == "kind":
                 kwargs[param] = "tiltaksforslag"
             elif param == "ipk":
@@ -81,7 +83,13 @@ def _state():
 
 def test_every_planner_url_is_covered(users):
     names = {name for name, _ in _urls(_world(users, opened=True))}
-    assert {"hoering_create", "hoering_open", "oversikt", "oppsummering", "innspill_convert"} <= names
+    assert {
+        "hoering_create",
+        "hoering_open",
+        "oversikt",
+        "oppsummering",
+        "innspill_convert",
+    } <= names
     assert len(names) == len(planner_patterns) - len(NO_OBJECT)
 
 
@@ -105,7 +113,10 @@ def test_matrix_on_an_opened_hearing_of_a_public_programme(users, role):
                 expected = 403
             assert response.status_code == expected, (role, name, method, response.status_code)
             if expected == 302:
-                assert response["Location"].startswith(reverse("login")), (name, response["Location"])
+                assert response["Location"].startswith(reverse("login")), (
+                    name,
+                    response["Location"],
+                )
     assert _state() == before
     # The list of hearings is public for an opened hearing on a public programme.
     assert client.get(reverse("hoering:hoering_list")).status_code == 200
@@ -136,16 +147,51 @@ def test_matrix_on_a_draft_hearing_others_may_not_see(users, role):
 def _api(w) -> list[tuple[str, str, dict]]:
     h, inv = w["hoering"].pk, w["inv"].pk
     return [
-        ("post", reverse("api:hoering-list"), {"program": w["programme"].pk, "tittel": "X", "aapner": "2030-01-01T08:00:00+01:00", "frist": "2030-02-01T23:59:59+01:00"}),
+        (
+            "post",
+            reverse("api:hoering-list"),
+            {
+                "program": w["programme"].pk,
+                "tittel": "X",
+                "aapner": "2030-01-01T08:00:00+01:00",
+                "frist": "2030-02-01T23:59:59+01:00",
+            },
+        ),
         ("patch", reverse("api:hoering-detail", args=[h]), {"versjon": 1, "tittel": "Y"}),
         ("post", reverse("api:hoering-aapne", args=[h]), {}),
-        ("post", reverse("api:hoering-vurder", args=[h]), {"kind": "tiltaksforslag", "id": w["forslag"].pk, "vurdering": "ikke", "vurdering_begrunnelse": "Nei"}),
-        ("post", reverse("api:hoering-gjennomfoer", args=[h]), {"kind": "tiltaksforslag", "id": w["forslag"].pk}),
-        ("post", reverse("api:hoeringsinvitasjon-list"), {"hoering": h, "organisasjon": users_other_id(w), "epost": "a@b.no"}),
+        (
+            "post",
+            reverse("api:hoering-vurder", args=[h]),
+            {
+                "kind": "tiltaksforslag",
+                "id": w["forslag"].pk,
+                "vurdering": "ikke",
+                "vurdering_begrunnelse": "Nei",
+            },
+        ),
+        (
+            "post",
+            reverse("api:hoering-gjennomfoer", args=[h]),
+            {"kind": "tiltaksforslag", "id": w["forslag"].pk},
+        ),
+        (
+            "post",
+            reverse("api:hoeringsinvitasjon-list"),
+            {"hoering": h, "organisasjon": users_other_id(w), "epost": "a@b.no"},
+        ),
         ("patch", reverse("api:hoeringsinvitasjon-detail", args=[inv]), {"epost": "ny@b.no"}),
         ("delete", reverse("api:hoeringsinvitasjon-detail", args=[inv]), {}),
         ("post", reverse("api:hoeringsinvitasjon-send", args=[inv]), {}),
-        ("post", reverse("api:fristutsettelse-list"), {"hoering": h, "organisasjon": w["inv"].organisasjon_id, "ny_frist": "2030-01-01T00:00:00Z", "grunn": "x"}),
+        (
+            "post",
+            reverse("api:fristutsettelse-list"),
+            {
+                "hoering": h,
+                "organisasjon": w["inv"].organisasjon_id,
+                "ny_frist": "2030-01-01T00:00:00Z",
+                "grunn": "x",
+            },
+        ),
     ]
 
 

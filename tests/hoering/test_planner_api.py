@@ -31,16 +31,28 @@ def api(users):
 def test_create_change_and_open_through_the_api(users, api):
     programme, _ = d.programme_with_tiltak(users["county"])
     with time_machine.travel(d.AAPNER - timedelta(days=1)):
-        response = api("post", reverse("api:hoering-list"), {
-            "program": programme.pk, "tittel": "Høring", "aapner": d.AAPNER.isoformat(),
-            "frist": d.FRIST.isoformat(),
-        })
+        response = api(
+            "post",
+            reverse("api:hoering-list"),
+            {
+                "program": programme.pk,
+                "tittel": "Høring",
+                "aapner": d.AAPNER.isoformat(),
+                "frist": d.FRIST.isoformat(),
+            },
+        )
         assert response.status_code == 201, response.content
         h = response.json()
-        bad = api("post", reverse("api:hoering-list"), {
-            "program": programme.pk, "tittel": "X", "aapner": d.FRIST.isoformat(),
-            "frist": d.AAPNER.isoformat(),
-        })
+        bad = api(
+            "post",
+            reverse("api:hoering-list"),
+            {
+                "program": programme.pk,
+                "tittel": "X",
+                "aapner": d.FRIST.isoformat(),
+                "frist": d.AAPNER.isoformat(),
+            },
+        )
         assert bad.status_code == 400 and "frist" in bad.json()
         url = reverse("api:hoering-detail", args=[h["id"]])
         ok = api("patch", url, {"versjon": h["versjon"], "tittel": "Høring 2018"})
@@ -48,14 +60,26 @@ def test_create_change_and_open_through_the_api(users, api):
         stale = api("patch", url, {"versjon": h["versjon"], "tittel": "Annen"})
         assert stale.status_code == 409 and stale.json()["versjon"] == h["versjon"] + 1
         assert Hoering.objects.get(pk=h["id"]).tittel == "Høring 2018"
-        inv = api("post", reverse("api:hoeringsinvitasjon-list"), {
-            "hoering": h["id"], "organisasjon": users["kommune"].pk, "epost": "post@testby.no",
-            "spraak": "nn",
-        })
+        inv = api(
+            "post",
+            reverse("api:hoeringsinvitasjon-list"),
+            {
+                "hoering": h["id"],
+                "organisasjon": users["kommune"].pk,
+                "epost": "post@testby.no",
+                "spraak": "nn",
+            },
+        )
         assert inv.status_code == 201, inv.content
-        twice = api("post", reverse("api:hoeringsinvitasjon-list"), {
-            "hoering": h["id"], "organisasjon": users["kommune"].pk, "epost": "x@testby.no",
-        })
+        twice = api(
+            "post",
+            reverse("api:hoeringsinvitasjon-list"),
+            {
+                "hoering": h["id"],
+                "organisasjon": users["kommune"].pk,
+                "epost": "x@testby.no",
+            },
+        )
         assert twice.status_code == 400 and "organisasjon" in twice.json()
         listed = api("get", reverse("api:hoeringsinvitasjon-list") + f"?hoering={h['id']}").json()
         rows = listed["results"] if isinstance(listed, dict) else listed
@@ -70,15 +94,27 @@ def test_create_change_and_open_through_the_api(users, api):
         assert programme.status == ProgramStatus.PAA_HOERING
         resend = api("post", reverse("api:hoeringsinvitasjon-send", args=[inv.json()["id"]]))
         assert resend.status_code == 200 and len(mail.outbox) == 2
-        ext = api("post", reverse("api:fristutsettelse-list"), {
-            "hoering": h["id"], "organisasjon": users["kommune"].pk,
-            "ny_frist": (d.FRIST + timedelta(days=3)).isoformat(), "grunn": "Møte 26. oktober",
-        })
+        ext = api(
+            "post",
+            reverse("api:fristutsettelse-list"),
+            {
+                "hoering": h["id"],
+                "organisasjon": users["kommune"].pk,
+                "ny_frist": (d.FRIST + timedelta(days=3)).isoformat(),
+                "grunn": "Møte 26. oktober",
+            },
+        )
         assert ext.status_code == 201, ext.content
-        no_reason = api("post", reverse("api:fristutsettelse-list"), {
-            "hoering": h["id"], "organisasjon": users["kommune"].pk,
-            "ny_frist": (d.FRIST + timedelta(days=3)).isoformat(), "grunn": " ",
-        })
+        no_reason = api(
+            "post",
+            reverse("api:fristutsettelse-list"),
+            {
+                "hoering": h["id"],
+                "organisasjon": users["kommune"].pk,
+                "ny_frist": (d.FRIST + timedelta(days=3)).isoformat(),
+                "grunn": " ",
+            },
+        )
         assert no_reason.status_code == 400
         assert Fristutsettelse.objects.get().grunn == "Møte 26. oktober"
 

@@ -37,7 +37,9 @@ def test_overview_and_summary_do_not_grow_with_the_hearing(users):
             "overview": count_queries(client, reverse("hoering:oversikt", args=[h.pk])),
             "summary": count_queries(client, reverse("hoering:oppsummering", args=[h.pk])),
             "inputs": count_queries(client, reverse("hoering:innspill", args=[h.pk])),
-            "xlsx": count_queries(client, reverse("hoering:oppsummering", args=[h.pk]) + "?format=xlsx"),
+            "xlsx": count_queries(
+                client, reverse("hoering:oppsummering", args=[h.pk]) + "?format=xlsx"
+            ),
         }
         o = hearing_overview(h)
         s = hearing_summary(h)

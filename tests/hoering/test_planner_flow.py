@@ -62,8 +62,13 @@ def test_create_list_and_open_a_hearing(users, client_for, setup):
         # Bad input: the deadline before the opening → a clear message, nothing changed.
         response = planner.post(
             reverse("hoering:hoering_create", args=[programme.pk]),
-            {"tittel": "X", "aapner_dato": "2018-09-01", "aapner_tid": "08:00",
-             "frist_dato": "2018-08-01", "frist_tid": "23:59"},
+            {
+                "tittel": "X",
+                "aapner_dato": "2018-09-01",
+                "aapner_tid": "08:00",
+                "frist_dato": "2018-08-01",
+                "frist_tid": "23:59",
+            },
         )
         assert response.status_code == 400
         assert "Deadline: must be after the opening time." in response.content.decode()
@@ -162,7 +167,11 @@ def test_overview_matrix_and_inputs(users, client_for, setup):
     # States: one submitted, one not opened; after the deadline the other is late.
     assert "Submitted: 1" in html
     with time_machine.travel(d.FRIST + timedelta(seconds=1)):
-        html = client_for("planner").get(reverse("hoering:oversikt", args=[hoering.pk])).content.decode()
+        html = (
+            client_for("planner")
+            .get(reverse("hoering:oversikt", args=[hoering.pk]))
+            .content.decode()
+        )
     assert "Late: 1" in html
 
 
@@ -181,7 +190,9 @@ def test_assess_and_convert_only_after_the_deadline(users, client_for, setup):
         # «Not adopted» needs a reason.
         response = planner.post(url, {"vurdering": "ikke", "vurdering_begrunnelse": ""})
         assert response.status_code == 400
-        response = planner.post(url, {"vurdering": "delvis", "vurdering_begrunnelse": "Tas inn i tema 1."})
+        response = planner.post(
+            url, {"vurdering": "delvis", "vurdering_begrunnelse": "Tas inn i tema 1."}
+        )
         assert response.status_code == 302
         forslag.refresh_from_db()
         assert forslag.vurdering == "delvis" and forslag.vurdert_av == users["planner"]
@@ -220,7 +231,9 @@ def test_assess_and_convert_only_after_the_deadline(users, client_for, setup):
             url_e, {"field": "beskrivelse", "text": "Endret tekst", "versjon": stale + 5}
         )
         assert response.status_code == 409
-        response = planner.post(url_e, {"field": "beskrivelse", "text": "Endret tekst", "versjon": stale})
+        response = planner.post(
+            url_e, {"field": "beskrivelse", "text": "Endret tekst", "versjon": stale}
+        )
         assert response.status_code == 302
         endring.tiltak.refresh_from_db()
         assert endring.tiltak.beskrivelse == "Endret tekst"

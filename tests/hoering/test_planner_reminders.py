@@ -124,20 +124,29 @@ def test_extension_refuses_bad_input(users, hearing):
     with time_machine.travel(d.FRIST - timedelta(days=1)):
         with pytest.raises(ValidationError) as exc:
             fristutsettelse_give(
-                actor=users["planner"], hoering=hearing, organisasjon=users["other"],
-                ny_frist=d.FRIST - timedelta(hours=1), grunn="x",
+                actor=users["planner"],
+                hoering=hearing,
+                organisasjon=users["other"],
+                ny_frist=d.FRIST - timedelta(hours=1),
+                grunn="x",
             )
         assert "ny_frist" in exc.value.message_dict
         with pytest.raises(ValidationError) as exc:
             fristutsettelse_give(
-                actor=users["planner"], hoering=hearing, organisasjon=users["other"],
-                ny_frist=d.FRIST + timedelta(days=1), grunn="  ",
+                actor=users["planner"],
+                hoering=hearing,
+                organisasjon=users["other"],
+                ny_frist=d.FRIST + timedelta(days=1),
+                grunn="  ",
             )
         assert "grunn" in exc.value.message_dict
         with pytest.raises(PermissionDenied):
             fristutsettelse_give(
-                actor=users["other_planner"], hoering=hearing, organisasjon=users["other"],
-                ny_frist=d.FRIST + timedelta(days=1), grunn="x",
+                actor=users["other_planner"],
+                hoering=hearing,
+                organisasjon=users["other"],
+                ny_frist=d.FRIST + timedelta(days=1),
+                grunn="x",
             )
     assert not Fristutsettelse.objects.exists()
 
