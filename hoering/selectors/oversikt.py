@@ -60,7 +60,7 @@ ANSWER_COLORS = {
     "no_comment": "neutral",
     "none": "neutral",
 }
-_FROM_POSITION = {
+_FROM_POSITION: dict[str, str] = {
     StandpunktValg.PAATAR_HOVEDANSVAR: "confirmed",
     StandpunktValg.BEKREFTER_SAMARBEID: "confirmed",
     StandpunktValg.KAN_IKKE: "declined",
@@ -272,8 +272,8 @@ def commitment_matrix(
             ]
             got.sort(key=lambda x: x.organisasjon.navn.casefold())
         else:
-            p = positions.get((a.tiltak_id, org.pk))
-            got = [_answer(org, p)] if p else []
+            own = positions.get((a.tiltak_id, org.pk))
+            got = [_answer(org, own)] if own else []
         party = Party(a, got, _summary_code(got))
         row = rows[a.tiltak_id]
         (row.leads if a.rolle == Rolle.HOVEDANSVAR else row.collaborators).append(party)
@@ -295,16 +295,16 @@ def _answer(org: Organisasjon, p: Standpunkt) -> Answer:
 def hearing_overview(hoering: Hoering, now: datetime | None = None) -> Overview:
     answers = current_answers(hoering)
     rows = invitees(hoering, answers, now=now)
-    counts = defaultdict(int)
-    for r in rows:
-        counts[r.state] += 1
+    counts: dict[str, int] = defaultdict(int)
+    for invitee in rows:
+        counts[invitee.state] += 1
     state_counts = [(code, str(label), counts[code]) for code, label in STATES.items()]
     sections, unconfirmed = commitment_matrix(hoering, answers)
     answer_counts: dict[str, int] = defaultdict(int)
-    for s in sections:
-        for r in s.rows:
-            for p in (*r.leads, *r.collaborators):
-                answer_counts[p.code] += 1
+    for section in sections:
+        for row in section.rows:
+            for party in (*row.leads, *row.collaborators):
+                answer_counts[party.code] += 1
     return Overview(
         hoering=hoering,
         invitees=rows,
