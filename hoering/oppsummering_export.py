@@ -4,9 +4,11 @@ own print template and stylesheet, page numbers «Side X av Y», bookmarks per g
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -19,6 +21,10 @@ from .selectors.oppsummering import Summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRINT_CSS = Path(__file__).with_name("oppsummering_print.css")
+# A rendered PDF is kept this long under the SHA-256 of its HTML and stylesheet: the same
+# content is never rendered twice (a long summary takes seconds), and any change to an answer
+# or an assessment changes the HTML, so a stale PDF is never served.
+PDF_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
 def summary_pdf(summary: Summary) -> bytes:
@@ -36,7 +42,12 @@ def summary_pdf(summary: Summary) -> bytes:
     css = PRINT_CSS.read_text(encoding="utf-8")
     if translation.get_language() == "en":
         css = css.replace('"Side " counter(page) " av "', '"Page " counter(page) " of "')
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
+    key = "hoering-oppsummering-pdf:" + hashlib.sha256((html + css).encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
 
 
 def _rows(items, *, with_org: bool) -> list[list[str]]:

@@ -257,6 +257,13 @@ def test_summary_page_pdf_and_xlsx(users, client_for, setup):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
     titles = [o.title for o in reader.outline if not isinstance(o, list)]
     assert "By theme" in titles and "By organisation" in titles
+    # The PDF is cached by its content: the same bytes again; an assessment changes it.
+    assert planner.get(url + "?format=pdf").content == pdf.content
+    from hoering.services.vurdering import innspill_assess
+
+    innspill_assess(actor=users["planner"], innspill=svar, vurdering="tatt_til_foelge")
+    again = PdfReader(io.BytesIO(planner.get(url + "?format=pdf").content))
+    assert "Adopted" in "\n".join(p.extract_text() for p in again.pages)
     xlsx = planner.get(url + "?format=xlsx")
     wb = load_workbook(io.BytesIO(xlsx.content))
     assert wb.sheetnames == ["By theme", "By organisation", "Answers"]
