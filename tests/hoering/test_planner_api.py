@@ -30,7 +30,7 @@ def api(users):
 
 def test_create_change_and_open_through_the_api(users, api):
     programme, _ = d.programme_with_tiltak(users["county"])
-    with time_machine.travel(d.AAPNER - timedelta(days=1)):
+    with time_machine.travel(d.AAPNER - timedelta(days=1), tick=False):
         response = api(
             "post",
             reverse("api:hoering-list"),
@@ -84,7 +84,7 @@ def test_create_change_and_open_through_the_api(users, api):
         listed = api("get", reverse("api:hoeringsinvitasjon-list") + f"?hoering={h['id']}").json()
         rows = listed["results"] if isinstance(listed, dict) else listed
         assert [r["epost"] for r in rows] == ["post@testby.no"]
-    with time_machine.travel(d.AAPNER + timedelta(minutes=1)):
+    with time_machine.travel(d.AAPNER + timedelta(minutes=1), tick=False):
         opened = api("post", reverse("api:hoering-aapne", args=[h["id"]]))
         assert opened.status_code == 200 and opened.json()["aapnet"]
         assert len(mail.outbox) == 1
@@ -126,7 +126,7 @@ def test_assess_and_convert_through_the_api(users, api):
     forslag = Tiltaksforslag.objects.get(svar=svar)
     url = reverse("api:hoering-vurder", args=[hoering.pk])
     convert = reverse("api:hoering-gjennomfoer", args=[hoering.pk])
-    with time_machine.travel(d.FRIST - timedelta(hours=1)):
+    with time_machine.travel(d.FRIST - timedelta(hours=1), tick=False):
         r = api("post", url, {"kind": "tiltaksforslag", "id": forslag.pk, "vurdering": "ikke"})
         assert r.status_code == 400 and "vurdering_begrunnelse" in r.json()
         r = api("post", url, {"kind": "merknader", "id": svar.pk, "vurdering": "tatt_til_foelge"})
@@ -137,7 +137,7 @@ def test_assess_and_convert_through_the_api(users, api):
         assert r.status_code == 400 and "deadline" in r.json()["detail"]
         r = api("post", convert, {"kind": "tiltaksforslag", "id": 999999})
         assert r.status_code == 404
-    with time_machine.travel(d.FRIST + timedelta(seconds=1)):
+    with time_machine.travel(d.FRIST + timedelta(seconds=1), tick=False):
         r = api("post", convert, {"kind": "tiltaksforslag", "id": forslag.pk, "tittel": "Nytt"})
         assert r.status_code == 200, r.content
         assert Tiltak.objects.get(pk=r.json()["tiltak"]).tittel == "Nytt"

@@ -42,7 +42,7 @@ def setup(users):
 def test_create_list_and_open_a_hearing(users, client_for, setup):
     programme, tiltak = setup
     planner = client_for("planner")
-    with time_machine.travel(d.AAPNER - timedelta(days=2)):
+    with time_machine.travel(d.AAPNER - timedelta(days=2), tick=False):
         response = planner.post(
             reverse("hoering:hoering_create", args=[programme.pk]),
             {
@@ -93,7 +93,7 @@ def test_create_list_and_open_a_hearing(users, client_for, setup):
         assert response.status_code == 400
         assert "is already on the hearing list" in response.content.decode()
         assert len(mail.outbox) == 0  # nothing goes out before the hearing is opened
-    with time_machine.travel(d.AAPNER + timedelta(hours=1)):
+    with time_machine.travel(d.AAPNER + timedelta(hours=1), tick=False):
         response = planner.post(reverse("hoering:hoering_open", args=[hoering.pk]))
         assert response.status_code == 302
         hoering.refresh_from_db()
@@ -132,7 +132,7 @@ def test_opening_an_adopted_programme_is_refused_with_a_message(users, client_fo
     programme, _ = d.programme_with_tiltak(users["county"], status=ProgramStatus.VEDTATT)
     hoering = d.hearing(programme, opened=False)
     d.invite(hoering, users["kommune"])
-    with time_machine.travel(d.AAPNER):
+    with time_machine.travel(d.AAPNER, tick=False):
         response = client_for("planner").post(reverse("hoering:hoering_open", args=[hoering.pk]))
     assert response.status_code == 400
     assert "cannot go on hearing" in response.content.decode()
@@ -155,7 +155,7 @@ def _answered(users, tiltak, programme):
 def test_overview_matrix_and_inputs(users, client_for, setup):
     programme, tiltak = setup
     hoering, svar = _answered(users, tiltak, programme)
-    with time_machine.travel(d.AAPNER + timedelta(days=1)):
+    with time_machine.travel(d.AAPNER + timedelta(days=1), tick=False):
         page = client_for("planner").get(reverse("hoering:oversikt", args=[hoering.pk]))
     html = page.content.decode()
     assert page.status_code == 200
@@ -166,7 +166,7 @@ def test_overview_matrix_and_inputs(users, client_for, setup):
     assert "Yrkesmessa" in html
     # States: one submitted, one not opened; after the deadline the other is late.
     assert "Submitted: 1" in html
-    with time_machine.travel(d.FRIST + timedelta(seconds=1)):
+    with time_machine.travel(d.FRIST + timedelta(seconds=1), tick=False):
         html = (
             client_for("planner")
             .get(reverse("hoering:oversikt", args=[hoering.pk]))
@@ -184,7 +184,7 @@ def test_assess_and_convert_only_after_the_deadline(users, client_for, setup):
     planner = client_for("planner")
     url = reverse("hoering:innspill_detail", args=[hoering.pk, "tiltaksforslag", forslag.pk])
     convert = reverse("hoering:innspill_convert", args=[hoering.pk, "tiltaksforslag", forslag.pk])
-    with time_machine.travel(d.FRIST - timedelta(seconds=1)):
+    with time_machine.travel(d.FRIST - timedelta(seconds=1), tick=False):
         page = planner.get(url).content.decode()
         assert "after the deadline" in page and "Create the measure" not in page
         # «Not adopted» needs a reason.
@@ -199,7 +199,7 @@ def test_assess_and_convert_only_after_the_deadline(users, client_for, setup):
         response = planner.post(convert, {"tittel": "Livskvalitet"})
         assert response.status_code == 400
         assert Tiltak.objects.filter(tittel="Livskvalitet").count() == 0
-    with time_machine.travel(d.FRIST + timedelta(seconds=1)):
+    with time_machine.travel(d.FRIST + timedelta(seconds=1), tick=False):
         response = planner.post(convert, {"tittel": "Livskvalitet"})
         assert response.status_code == 302
         new = Tiltak.objects.get(tittel="Livskvalitet")
