@@ -56,6 +56,9 @@ def tiltak_panel(request, tiltak) -> dict | None:
                 if not isinstance(i, Hoeringssvar)
                 else "merknader",
                 "can_manage": user.has_perm("hoering.manage_hoering", svar.hoering),
+                # Who gave the input is shown as the answer itself is: to those who may read
+                # it (its organisation, the planners, the board; everyone once published).
+                "can_see": user.has_perm("hoering.view_svar", svar),
             }
             for i, svar in sources
         ]

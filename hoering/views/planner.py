@@ -36,12 +36,12 @@ MANAGE = "hoering.manage_hoering"
 
 
 def visible_hearings(user):
-    """The hearings `user` may see: on programmes they may see, and opened unless they manage
-    the programme (a draft round is the planners' own)."""
-    qs = Hoering.objects.filter(program__in=visible_programmes(user)).select_related(
+    """The hearings on programmes `user` may see. Whether the user may see the round itself
+    (a round not opened yet is the planners' own) is the rule hoering.view_hoering, asked by
+    the callers."""
+    return Hoering.objects.filter(program__in=visible_programmes(user)).select_related(
         "program__eier"
     )
-    return qs
 
 
 def hoering_for(request, pk: int, perm: str = MANAGE) -> Hoering:

@@ -270,3 +270,29 @@ def test_summary_page_pdf_and_xlsx(users, client_for, setup):
     cells = [c for row in wb["By organisation"].iter_rows(values_only=True) for c in row]
     assert "Vi har ikke kapasitet." in cells
     assert users["kommune"].navn in [r[0] for r in wb["Answers"].iter_rows(values_only=True)]
+
+
+def test_the_tiltak_page_names_the_organisation_only_to_those_who_may_read_its_answer(
+    users, client_for, setup
+):
+    programme, tiltak = setup
+    programme.status = ProgramStatus.PAA_HOERING
+    programme.save()
+    hoering, svar = _answered(users, tiltak, programme)
+    hoering.publiser_svar = False
+    hoering.save()
+    forslag = Tiltaksforslag.objects.get(svar=svar)
+    with time_machine.travel(d.FRIST + timedelta(seconds=1), tick=False):
+        from hoering.services.vurdering import tiltaksforslag_to_tiltak
+
+        new = tiltaksforslag_to_tiltak(actor=users["planner"], forslag=forslag)
+        public = client_for("anonymous").get(new.get_absolute_url()).content.decode()
+        own = client_for("member").get(new.get_absolute_url()).content.decode()
+        planner = client_for("planner").get(new.get_absolute_url()).content.decode()
+    name = users["kommune"].navn
+    assert "Came from a hearing input" in public and f"input from {name}" not in public
+    assert f"Came from a hearing input from {name}" in own
+    assert (
+        reverse("hoering:innspill_detail", args=[hoering.pk, "tiltaksforslag", forslag.pk])
+        in planner
+    )
