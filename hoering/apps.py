@@ -7,12 +7,19 @@ class HoeringConfig(AppConfig):
 
     def ready(self) -> None:
         from partnerskap.api_router import register_routes
-        from tiltak.extensions import register_structure_lock
+        from tiltak.extensions import register_panel, register_structure_lock, register_trace_check
 
         from . import extensions
         from .deadlines import running_hearing_lock
+        from .extensions_verksted import TILTAK_PANEL, trace_check
 
         register_structure_lock(running_hearing_lock)
+        # Hearings: the panels on the programme and tiltak pages, the API routes (h9plan);
+        # the trace check arrives with the organisations' side (hoering.traces, h9org).
         extensions.register()
         register_routes("hoering.api.routes.register")
-        # Trace checks are registered here as they arrive (hoering.traces, h9org).
+
+        # Workshops (verksted): the tiltak page's panel, the trace check, the API routes.
+        register_panel(TILTAK_PANEL)
+        register_trace_check(trace_check)
+        register_routes("hoering.api.verksted.register")
