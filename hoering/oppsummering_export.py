@@ -25,11 +25,13 @@ PRINT_CSS = Path(__file__).with_name("oppsummering_print.css")
 # content is never rendered twice (a long summary takes seconds), and any change to an answer
 # or an assessment changes the HTML, so a stale PDF is never served.
 PDF_CACHE_SECONDS = 7 * 24 * 60 * 60
+# While a render is queued or running, asking again does not queue another.
+PDF_PENDING_SECONDS = 15 * 60
 
 
-def summary_pdf(summary: Summary) -> bytes:
-    from weasyprint import CSS, HTML
-
+def _pdf_source(summary: Summary) -> tuple[str, str, str]:
+    """The print HTML, the stylesheet and the cache key (SHA-256 of both) in the active
+    language."""
     html = render_to_string(
         "hoering/oppsummering/pdf/oppsummering.html",
         {
@@ -43,10 +45,34 @@ def summary_pdf(summary: Summary) -> bytes:
     if translation.get_language() == "en":
         css = css.replace('"Side " counter(page) " av "', '"Page " counter(page) " of "')
     key = "hoering-oppsummering-pdf:" + hashlib.sha256((html + css).encode()).hexdigest()
+    return html, css, key
+
+
+def summary_pdf(summary: Summary) -> bytes:
+    """The PDF, rendered now unless the same content is cached."""
+    from weasyprint import CSS, HTML
+
+    html, css, key = _pdf_source(summary)
     pdf = cache.get(key)
     if pdf is None:
         pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
         cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
+
+
+def summary_pdf_or_queue(summary: Summary) -> bytes | None:
+    """The PDF if it is cached; otherwise its rendering is queued as a task (once, however
+    often this is asked while it runs) and None is returned — unless the task ran at once
+    (the immediate backend of development and tests), then the PDF. A large summary takes
+    minutes to render, longer than a request may take; the worker renders it instead."""
+    from .tasks import render_summary_pdf
+
+    _html, _css, key = _pdf_source(summary)
+    pdf = cache.get(key)
+    if pdf is None:
+        if cache.add(key + ":pending", True, PDF_PENDING_SECONDS):
+            render_summary_pdf.enqueue(summary.hoering.pk, translation.get_language() or "nb")
+        pdf = cache.get(key)
     return pdf
 
 

@@ -78,3 +78,25 @@ def send_reminder(invitasjon_id: int, dager: int, base_url: str) -> bool:
         Paaminnelse.objects.filter(invitasjon_id=invitasjon_id, dager_foer_frist=dager).delete()
         raise
     return True
+
+
+@task()
+def render_summary_pdf(hoering_id: int, language: str) -> bool:
+    """Render the høringsoppsummering's PDF into the cache (oppsummering_export), in the
+    language of the request that asked for it."""
+    from django.core.cache import cache
+
+    from .models import Hoering
+    from .oppsummering_export import _pdf_source, summary_pdf
+    from .selectors.oppsummering import hearing_summary
+
+    hoering = Hoering.objects.select_related("program__eier").filter(pk=hoering_id).first()
+    if hoering is None:
+        return False
+    with translation.override(language):
+        summary = hearing_summary(hoering)
+        try:
+            summary_pdf(summary)
+        finally:
+            cache.delete(_pdf_source(summary)[2] + ":pending")
+    return True

@@ -651,7 +651,16 @@ def oppsummering(request, pk: int):
 
         name = f"hoeringsoppsummering-{hoering.pk}"
         if fmt == "pdf":
-            response = HttpResponse(export.summary_pdf(summary), content_type="application/pdf")
+            pdf = export.summary_pdf_or_queue(summary)
+            if pdf is None:
+                # Being rendered by the task worker: a page that says so and reloads itself.
+                return render(
+                    request,
+                    "hoering/oppsummering/pdf_pending.html",
+                    {"hoering": hoering, "programme": hoering.program, "nav": "programmes"},
+                    status=202,
+                )
+            response = HttpResponse(pdf, content_type="application/pdf")
         else:
             response = HttpResponse(export.summary_xlsx(summary), content_type=export.XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -296,3 +296,36 @@ def test_the_tiltak_page_names_the_organisation_only_to_those_who_may_read_its_a
         reverse("hoering:innspill_detail", args=[hoering.pk, "tiltaksforslag", forslag.pk])
         in planner
     )
+
+
+def test_a_pdf_not_cached_is_rendered_by_the_task_worker(users, client_for, setup, settings):
+    """With the production task backend (database queue) a PDF that is not cached is queued
+    once, however often it is asked for, the page says it is being prepared (202), and once
+    the worker has run the task the PDF is served."""
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from hoering.tasks import render_summary_pdf
+
+    # django-tasks reads TASKS again on setting_changed (pytest-django's settings fixture).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    cache.clear()
+    programme, tiltak = setup
+    hoering, _svar = _answered(users, tiltak, programme)
+    planner = client_for("planner")
+    url = reverse("hoering:oppsummering", args=[hoering.pk]) + "?format=pdf"
+    try:
+        first = planner.get(url)
+        second = planner.get(url)
+        assert first.status_code == second.status_code == 202
+        assert "The PDF is being prepared" in first.content.decode()
+        assert DBTaskResult.objects.count() == 1
+        row = DBTaskResult.objects.get()
+        render_summary_pdf.call(*row.args_kwargs["args"])  # what the worker does
+        done = planner.get(url)
+        assert done.status_code == 200 and done["Content-Type"] == "application/pdf"
+        assert "Vi har ikke kapasitet." in "".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(done.content)).pages
+        )
+    finally:
+        cache.clear()
