@@ -2,13 +2,38 @@
 
 from django.urls import path
 
+from .views import planner
 from .views import svar as svar_views
 from .views import verksted as v
 
 app_name = "hoering"
 
 # The planner: the round, the høringsliste, extensions, the overview, assessments, the summary.
-planner_patterns: list = []
+planner_patterns: list = [
+    path("", planner.hoering_list, name="hoering_list"),
+    path("ny/<int:program_pk>/", planner.hoering_create, name="hoering_create"),
+    path("<int:pk>/rediger/", planner.hoering_edit, name="hoering_edit"),
+    path("<int:pk>/aapne/", planner.hoering_open, name="hoering_open"),
+    path("<int:pk>/hoeringsliste/", planner.hoeringsliste, name="hoeringsliste"),
+    path("<int:pk>/hoeringsliste/flere/", planner.hoeringsliste_bulk, name="hoeringsliste_bulk"),
+    path("hoeringsliste/<int:pk>/endre/", planner.invitasjon_update, name="invitasjon_update"),
+    path("hoeringsliste/<int:pk>/fjern/", planner.invitasjon_remove, name="invitasjon_remove"),
+    path("hoeringsliste/<int:pk>/send/", planner.invitasjon_resend, name="invitasjon_resend"),
+    path("<int:pk>/utsettelse/", planner.utsettelse, name="utsettelse"),
+    path("<int:pk>/oversikt/", planner.oversikt, name="oversikt"),
+    path("<int:pk>/innspill/", planner.innspill, name="innspill"),
+    path(
+        "<int:pk>/innspill/<slug:kind>/<int:ipk>/",
+        planner.innspill_detail,
+        name="innspill_detail",
+    ),
+    path(
+        "<int:pk>/innspill/<slug:kind>/<int:ipk>/gjennomfoer/",
+        planner.innspill_convert,
+        name="innspill_convert",
+    ),
+    path("<int:pk>/oppsummering/", planner.oppsummering, name="oppsummering"),
+]
 
 # The organisations: the invitation link, the answer (draft, submit), the receipt.
 svar_patterns: list = [
