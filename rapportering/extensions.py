@@ -12,6 +12,7 @@ from tiltak.models import Rolle
 
 from . import selectors
 from .models import Statusrapport
+from .rules import lead_organisation_ids
 
 
 def tiltak_with_reports(ids: Collection[int]) -> set[int]:
@@ -23,6 +24,8 @@ def tiltak_with_reports(ids: Collection[int]) -> set[int]:
 
 
 def tiltak_panel_context(request, tiltak) -> dict | None:
+    """One query for a visitor who cannot report (the tiltak's reports), two for a member of a
+    lead organisation (and the open round)."""
     user = getattr(request, "user", None)
     if user is None:
         return None
@@ -31,7 +34,10 @@ def tiltak_panel_context(request, tiltak) -> dict | None:
         for r in selectors.tiltak_reports(tiltak=tiltak)
         if user.has_perm("rapportering.view_statusrapport", r)
     ]
-    runde = selectors.open_round_for(tiltak=tiltak)
+    runde = None
+    org_id = getattr(user, "organisasjon_id", None)
+    if org_id and org_id in lead_organisation_ids(tiltak):
+        runde = selectors.open_round_for(tiltak=tiltak)
     can_report = False
     if runde is not None:
         own = next((r for r in reports if r.aar == runde.aar), None)

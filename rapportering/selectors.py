@@ -139,7 +139,8 @@ def runde_rows(*, runde: Rapporteringsrunde, user, own_only: bool = False) -> li
             a.organisasjon_id == org_id and a.rolle == Rolle.HOVEDANSVAR
             for a in tiltak.ansvar.all()
         )
-        rapport = tiltak.rapporter_aar[0] if tiltak.rapporter_aar else None
+        reports = getattr(tiltak, "rapporter_aar", [])  # the Prefetch's to_attr
+        rapport = reports[0] if reports else None
         if (
             rapport is not None
             and not (manager or egen)

@@ -110,12 +110,13 @@ def maal_delete(*, actor, maal: Indikatormaal) -> None:
 
 
 def _place_taken(verdi: Indikatorverdi) -> None:
-    same = Indikatorverdi.objects.filter(
-        indikator_id=verdi.indikator_id,
-        aar=verdi.aar,
-        region_id=verdi.region_id,
-        kommune_id=verdi.kommune_id,
-    ).exclude(pk=verdi.pk)
+    lookup: dict[str, Any] = {
+        "indikator_id": verdi.indikator_id,
+        "aar": verdi.aar,
+        "region_id": verdi.region_id,
+        "kommune_id": verdi.kommune_id,
+    }
+    same = Indikatorverdi.objects.filter(**lookup).exclude(pk=verdi.pk)
     if verdi.aar is not None and same.exists():
         raise ValidationError(
             {

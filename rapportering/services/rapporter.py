@@ -30,7 +30,13 @@ from rapportering.models import (
 from rapportering.rules import is_lead_member
 from tiltak.models import Tiltak
 from tiltak.rules import is_logged_in
-from tiltak.services.common import check_perm, checked_reason, stamp_history, validated_save
+from tiltak.services.common import (
+    check_perm,
+    checked_reason,
+    field_label,
+    stamp_history,
+    validated_save,
+)
 
 REPORT_FIELDS = ("status", "fremdrift", "resultater", "ressurser")
 
@@ -44,7 +50,7 @@ class StatusrapportConflict(Conflict):
         self.current = current
         self.expected_versjon = expected_versjon
         self.changes = [
-            (name, str(Statusrapport._meta.get_field(name).verbose_name), _display(current, name))
+            (name, field_label(Statusrapport, name), _display(current, name))
             for name in REPORT_FIELDS
             if name in submitted and getattr(current, name) != submitted[name]
         ]
@@ -61,7 +67,7 @@ class StatusrapportConflict(Conflict):
         return [name for name, _label, _value in self.changes]
 
     def body(self) -> dict[str, Any]:
-        user = self.changed_by
+        user: Any = self.changed_by
         return {
             "detail": str(self),
             "versjon": self.current.versjon,
