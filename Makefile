@@ -79,6 +79,7 @@ run: setup
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_hoering
+	$(MANAGE) load_demo_rapportering
 	$(MANAGE) load_demo_verksted
 	$(MANAGE) load_demo_kompetanse
 	$(call stage,run: http://$(HOST_PORT)/)

@@ -31,7 +31,9 @@ def indikator_list(*, programme: Handlingsprogram) -> list[Indikator]:
     """The programme's indicators with their targets and values (region and municipality
     loaded): a fixed number of queries whatever the number of indicators and values."""
     return list(
-        programme.indikatorer.select_related("tema", "delmaal", "program").prefetch_related(
+        Indikator.objects.filter(program=programme)
+        .select_related("tema", "delmaal", "program")
+        .prefetch_related(
             "maal",
             Prefetch("verdier", Indikatorverdi.objects.select_related("region", "kommune")),
         )

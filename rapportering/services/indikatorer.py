@@ -58,7 +58,11 @@ def indikator_create(*, actor, programme: Handlingsprogram, **fields: Any) -> In
     check_perm(actor, "rapportering.manage_indikator", programme)
     indikator = Indikator(program=programme, opprettet_av=actor)
     apply_fields(indikator, INDIKATOR_FIELDS, fields)
-    last = programme.indikatorer.order_by("-rekkefoelge").values_list("rekkefoelge", flat=True)
+    last = (
+        Indikator.objects.filter(program=programme)
+        .order_by("-rekkefoelge")
+        .values_list("rekkefoelge", flat=True)
+    )
     indikator.rekkefoelge = (last.first() or 0) + 1
     _unique_name(indikator)
     return validated_save(indikator, actor=actor)
