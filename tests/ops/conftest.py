@@ -248,3 +248,8 @@ def redis_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def postgres_only(why: str):
+    """Skip in the SQLite pass, saying why the test needs PostgreSQL."""
+    return pytest.mark.skipif(not ON_POSTGRES, reason=f"PostgreSQL pass only: {why}")

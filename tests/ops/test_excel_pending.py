@@ -251,11 +251,11 @@ def test_the_filesystem_without_a_bucket(tmp_path):
         "shell",
         "-c",
         "from django.core.files.storage import default_storage as s; "
-        "print(type(s._wrapped).__name__, s.location)",
+        "print(s.location, type(s._wrapped).__name__)",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
     )
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "FileSystemStorage",
         str(tmp_path / "media"),
+        "FileSystemStorage",
     ]
