@@ -84,9 +84,9 @@ def _start(label: str, log_dir: Path, env: dict[str, str]) -> Server:
         if process.poll() is not None:
             raise AssertionError(f"server {label} exited: {log.read_text()[-3000:]}")
         try:
-            if requests.get(server.url("/readyz"), timeout=5).status_code == 200:
+            if requests.get(server.url("/readyz"), timeout=10).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.3)
     _stop(server)
@@ -124,7 +124,13 @@ def cluster(scratch_databases, redis_url, tmp_path_factory):
     servers: list[Server] = []
     try:
         for label in ("a", "b"):
-            servers.append(_start(label, work, {**env, "SERVE_SKIP_PREPARE": "1"}))
+            # Each server has a temporary directory of its own, as two hosts have: what is kept
+            # there (as the pending upload once was) is not seen by the other.
+            own_tmp = work / f"tmp-{label}"
+            own_tmp.mkdir()
+            servers.append(
+                _start(label, work, {**env, "SERVE_SKIP_PREPARE": "1", "TMPDIR": str(own_tmp)})
+            )
         yield servers[0], servers[1], url, programme, media
     finally:
         for server in servers:
