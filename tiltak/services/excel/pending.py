@@ -55,23 +55,29 @@ def store(data: bytes, *, now: float | None = None) -> str:
 def read(token: object, *, now: float | None = None) -> bytes | None:
     """The file's bytes, or None when the token is malformed, too old or the file gone."""
     stamp = _stamp(token)
-    if stamp is None or stamp < (now if now is not None else time.time()) - max_age():
+    if not isinstance(token, str) or stamp is None:
+        return None
+    if stamp < (now if now is not None else time.time()) - max_age():
         return None
     try:
-        with default_storage.open(_name(token), "rb") as fh:  # type: ignore[arg-type]
+        with default_storage.open(_name(token), "rb") as fh:
             return fh.read()
-    except (FileNotFoundError, OSError):
+    except OSError:  # FileNotFoundError among them: gone
         return None
 
 
 def exists(token: object) -> bool:
-    return _stamp(token) is not None and default_storage.exists(_name(token))  # type: ignore[arg-type]
+    return (
+        isinstance(token, str)
+        and _stamp(token) is not None
+        and default_storage.exists(_name(token))
+    )
 
 
 def discard(token: object) -> None:
     """Delete the file (nothing happens when it is already gone or the token is malformed)."""
-    if _stamp(token) is not None:
-        default_storage.delete(_name(token))  # type: ignore[arg-type]
+    if isinstance(token, str) and _stamp(token) is not None:
+        default_storage.delete(_name(token))
 
 
 def clean_stale(*, now: float | None = None) -> int:
