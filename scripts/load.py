@@ -6,13 +6,14 @@
 2. For each worker count (--workers, default 1,2): scripts/serve.sh (gunicorn, production
    settings, plain http on 127.0.0.1 only) on a free port; a warm-up; then Locust headless
    (tests/load/locustfile.py) at rising user counts (--steps), each for --step-seconds, until
-   p95 passes --p95-limit ms or the last step ran. Nothing but 127.0.0.1 is ever contacted.
+   p95 passes --p95-limit ms (in a step with at least --min-requests requests) or the last
+   step ran. Nothing but 127.0.0.1 is ever contacted.
 3. A table per worker count: users, requests/s, requests/s per core, p50/p95/p99 (ms),
    failures; and where it bends: the first step whose p95 passes the limit, and the step after
    which requests/s stops growing (less than 10 % more).
 
-Locust runs on the same machine and takes CPU of its own: the figures are a floor for the
-server. Not part of `make test` (a benchmark, not a timed test).
+Locust runs on the same machine and takes CPU of its own, and the machine's load average is
+printed with every step: the figures are a floor for the server. Not part of `make test` (a benchmark, not a timed test).
 """
 
 # A benchmark script, as tests/ are: it runs its own commands and knows its own test password.
@@ -229,8 +230,8 @@ def run_step(port: int, users: int, seconds: int, targets_file: Path, out: Path)
     }
 
 
-def bend(steps: list[dict], limit: float) -> str:
-    over = next((s for s in steps if s["p95"] > limit), None)
+def bend(steps: list[dict], limit: float, min_requests: int) -> str:
+    over = next((s for s in steps if s["p95"] > limit and s["requests"] >= min_requests), None)
     flat = next(
         (b for a, b in zip(steps, steps[1:], strict=False) if b["rps"] < a["rps"] * 1.10), None
     )
@@ -248,8 +249,14 @@ def bend(steps: list[dict], limit: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", default="1,2", help="gunicorn worker counts (default 1,2)")
-    parser.add_argument("--steps", default="1,2,4,8,16,32,64", help="user counts, rising")
-    parser.add_argument("--step-seconds", type=int, default=20)
+    parser.add_argument("--steps", default="2,4,8,16,24,32,48,64", help="user counts, rising")
+    parser.add_argument("--step-seconds", type=int, default=30)
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=100,
+        help="a step with fewer requests does not decide the bend (its p95 is noise)",
+    )
     parser.add_argument("--p95-limit", type=float, default=500.0, help="ms")
     parser.add_argument("--max-users", type=int, default=64, help="hard cap on users")
     parser.add_argument("--reuse-database", action="store_true", help="skip the data setup")
@@ -294,12 +301,14 @@ def main() -> int:
             for users in steps:
                 step = run_step(port, users, seconds, targets_file, out)
                 results.append(step)
+                step["load_average"] = round(os.getloadavg()[0], 1)
                 log(
                     f"{workers} worker(s), {users:3d} users: {step['rps']:7.1f} req/s, "
                     f"p50 {step['p50']:.0f} p95 {step['p95']:.0f} p99 {step['p99']:.0f} ms, "
-                    f"{step['failures']} failures"
+                    f"{step['failures']} failures, {step['requests']} requests, "
+                    f"machine load {step['load_average']}"
                 )
-                if step["p95"] > args.p95_limit:
+                if step["p95"] > args.p95_limit and step["requests"] >= args.min_requests:
                     break
             report["runs"][workers] = results
         finally:
@@ -325,7 +334,7 @@ def main() -> int:
             failed += s["failures"]
             for kind in s["failure_kinds"]:
                 print(f"{'':>8}error: {kind}")
-        print(f"  bends: {bend(results, args.p95_limit)}")
+        print(f"  bends: {bend(results, args.p95_limit, args.min_requests)}")
         worst = max(results[-1]["per_endpoint"].items(), key=lambda item: item[1]["p95"])
         print(f"  slowest at the last step: {worst[0]} (p95 {worst[1]['p95']:.0f} ms)\n")
     (WORK / "report.json").write_text(json.dumps(report, indent=2))
