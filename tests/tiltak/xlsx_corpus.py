@@ -143,10 +143,16 @@ def formula(data: bytes) -> bytes:
 def hidden_sheet(data: bytes) -> bytes:
     """The sheet Tiltak hidden, an empty visible sheet in front of it."""
     entries = members(data)
-    entries[WORKBOOK] = entries[WORKBOOK].replace(
-        b'<sheet name="Tiltak" sheetId="1" state="visible" r:id="rId1"',
-        b'<sheet name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
-        b'<sheet name="Tiltak" sheetId="1" state="hidden" r:id="rId1"',
+    # openpyxl writes the element with or without an inline xmlns:r (with lxml installed it
+    # declares the prefix on the element), so find it by its name and fail loudly if it moved.
+    tiltak_sheet = re.compile(rb'<sheet\b([^>]*?)name="Tiltak"([^>]*?)state="visible"')
+    assert tiltak_sheet.search(entries[WORKBOOK]), "the corpus no longer finds the Tiltak sheet"
+    entries[WORKBOOK] = tiltak_sheet.sub(
+        b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        b'name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
+        b'<sheet\\1name="Tiltak"\\2state="hidden"',
+        entries[WORKBOOK],
+        count=1,
     )
     entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
