@@ -82,6 +82,8 @@ run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_hoering
+	$(MANAGE) load_demo_verksted
 	$(call stage,run: http://$(HOST_PORT)/)
 	$(MANAGE) runserver $(HOST_PORT)
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from tiltak.models import ProgramStatus
+
 from .models import Fristutsettelse, Hoering
 
 
@@ -43,6 +45,10 @@ def format_deadline(value: datetime) -> str:
 def running_hearing_lock(programme) -> str | None:
     """tiltak.extensions structure lock: while an opened hearing on the programme runs (until its
     deadline), the programme's structure is frozen — the partners answer on what they see."""
+    if programme.status != ProgramStatus.PAA_HOERING:
+        # Opening a hearing moves the programme to «på høring»; any other status cannot have a
+        # running one, and asking costs no query (pages ask this once per row).
+        return None
     now = timezone.now()
     hoering = (
         Hoering.objects.filter(
