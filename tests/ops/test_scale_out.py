@@ -2,7 +2,8 @@
 against one PostgreSQL database and one Redis, and a journey that alternates between them with
 one cookie jar, as a user behind a load balancer would: log in on A, the session works on B;
 Excel preview on A, apply on B (the pending upload is in the shared storage); five wrong
-passwords spread over A and B lock the account (the throttle counts in Redis).
+passwords spread over A and B lock the account (the throttle counts in Redis); a hearing answer
+submitted on A, its receipt on B.
 
 The servers run on a database of their own (created, migrated and loaded here), not on
 pytest-django's test database, which they could not see inside its transaction."""
@@ -53,6 +54,40 @@ Handlingsprogram.objects.filter(pk=programme.pk).update(status=ProgramStatus.UTK
 print(programme.pk)
 """
 
+MEMBER = "medlem.skalering@kommune.example.no"
+
+# A hearing on the other demo programme, an organisation invited, one of its members with a
+# password, and a draft answer saved through the service: the journey submits it.
+SETUP_HEARING = f"""
+from datetime import timedelta
+from django.utils import timezone
+from hoering.models import Hoering, Invitasjon
+from hoering.services import svar as services
+from partnerskap.models import Bruker, BrukerRolle, Organisasjon
+from tiltak.models import Handlingsprogram, ProgramStatus
+programme = Handlingsprogram.objects.exclude(navn={PROGRAMME!r}).order_by("pk")[0]
+Handlingsprogram.objects.filter(pk=programme.pk).update(status=ProgramStatus.PAA_HOERING)
+now = timezone.now()
+hoering = Hoering.objects.create(
+    program=programme, tittel="Høring i skaleringstesten", innledning="Si hva dere mener.",
+    aapner=now - timedelta(days=1), frist=now + timedelta(days=10), aapnet=now - timedelta(days=1),
+)
+org = Organisasjon.objects.filter(er_gruppe=False).exclude(slug="bfk").order_by("pk")[0]
+Invitasjon.objects.create(
+    hoering=hoering, organisasjon=org, epost="post@kommune.example.no",
+    token="skalering-" + "a" * 40,
+)
+member = Bruker.objects.create_user(
+    email={MEMBER!r}, password={PASSWORD!r}, rolle=BrukerRolle.MEDLEM, organisasjon=org
+)
+draft = services.svar_start(actor=member, hoering=hoering)
+draft = services.svar_save(
+    actor=member, svar=draft, versjon=draft.versjon,
+    fields={{"generelle_merknader": "Innspill sendt inn på server A"}},
+)
+print(draft.pk)
+"""
+
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FINGERPRINT_RE = re.compile(r'name="fingerprint" value="([^"]+)"')
 
@@ -95,7 +130,7 @@ def _start(label: str, log_dir: Path, env: dict[str, str]) -> Server:
 
 @pytest.fixture(scope="module")
 def cluster(scratch_databases, redis_url, tmp_path_factory):
-    """Two servers, A and B: (A, B, DATABASE_URL, programme pk, MEDIA_ROOT)."""
+    """Two servers, A and B: (A, B, DATABASE_URL, programme pk, MEDIA_ROOT, draft answer pk)."""
     work = tmp_path_factory.mktemp("scale-out")
     media, static = work / "media", work / "static"
     url = scratch_databases.create("scale")
@@ -111,6 +146,7 @@ def cluster(scratch_databases, redis_url, tmp_path_factory):
     manage("migrate", "--noinput", "-v", "0", DATABASE_URL=url)
     manage("load_demo", "-v", "0", DATABASE_URL=url)
     programme = int(manage("shell", "-c", SETUP, DATABASE_URL=url).stdout.split()[-1])
+    svar = int(manage("shell", "-c", SETUP_HEARING, DATABASE_URL=url).stdout.split()[-1])
     manage(
         "collectstatic",
         "--noinput",
@@ -131,7 +167,7 @@ def cluster(scratch_databases, redis_url, tmp_path_factory):
             servers.append(
                 _start(label, work, {**env, "SERVE_SKIP_PREPARE": "1", "TMPDIR": str(own_tmp)})
             )
-        yield servers[0], servers[1], url, programme, media
+        yield servers[0], servers[1], url, programme, media, svar
     finally:
         for server in servers:
             _stop(server)
@@ -221,7 +257,7 @@ def test_log_in_on_one_server_the_session_works_on_the_other(cluster):
 
 
 def test_excel_preview_on_one_server_apply_on_the_other(cluster):
-    a, b, url, programme, media = cluster
+    a, b, url, programme, media, _svar = cluster
     session = _new_session()
     assert _login(session, b, PLANNER, PASSWORD).status_code == 302
     tiltak = _first_tiltak(url, programme)
@@ -284,9 +320,41 @@ def test_wrong_passwords_spread_over_both_servers_lock_the_account(cluster, redi
     assert len(keys) == 1
 
 
-def hearing_submission_on_one_receipt_on_the_other(cluster) -> None:
-    """Hook for issue 8 point 5's fourth step, kept out of the test run: the hoering app has no
-    submission view yet. When it has: log in as an organisation's member on A, save a draft
-    answer and submit it on A, then open the receipt on B and find the submitted text and its
-    time; make it a test_ function then."""
-    raise NotImplementedError("hoering has no submission yet")
+def test_hearing_submission_on_one_server_receipt_on_the_other(cluster):
+    a, b, url, _programme, _media, svar = cluster
+    session = _new_session()
+    assert _login(session, b, MEMBER, PASSWORD).status_code == 302
+    submit_url = reverse("hoering:svar_submit", args=[svar])
+    review = session.get(a.url(submit_url), timeout=60)
+    assert review.status_code == 200, review.text[:2000]
+    assert "Innspill sendt inn på server A" in review.text
+    versjon = re.search(r'name="versjon" value="(\d+)"', review.text).group(1)
+    submitted = session.post(
+        a.url(submit_url),
+        data={
+            "csrfmiddlewaretoken": _csrf(review),
+            "signatar": "Kari Nordmann",
+            "versjon": versjon,
+        },
+        headers={"Referer": a.url(submit_url)},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert submitted.status_code == 302, submitted.text[:3000]
+    receipt_url = reverse("hoering:svar_receipt", args=[svar])
+    assert submitted.headers["Location"] == receipt_url
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sha256, innsendt IS NOT NULL FROM hoering_hoeringssvar WHERE id = %s",
+                (svar,),
+            )
+            sha256, is_submitted = cursor.fetchone()
+    finally:
+        connection.close()
+    assert is_submitted and sha256
+    receipt = session.get(b.url(receipt_url), timeout=60)
+    assert receipt.status_code == 200
+    assert sha256 in receipt.text
+    assert "Kari Nordmann" in receipt.text
