@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partnerskap.access import visible_or_404
@@ -24,6 +26,7 @@ from tiltak.filters import TiltakFilter
 from tiltak.models import Tiltak
 from tiltak.selectors import ansvar as ansvar_selectors
 from tiltak.selectors import programmes as programme_selectors
+from tiltak.selectors import render_cache
 from tiltak.selectors import search as search_selectors
 from tiltak.selectors.tree import programme_tree
 
@@ -62,6 +65,15 @@ def _download(liste: exports_lists.Liste, fmt: str) -> HttpResponse:
     return response
 
 
+def url_parts(name: str, kwarg: str, sample: str = "0") -> tuple[str, str]:
+    """The URL of `name` split around its one argument: ("/tiltak/", "/"). Reversed once for a
+    page of many links, which then join prefix, value and suffix (a reverse() per link was a
+    fifth of the programme page)."""
+    url = reverse(name, kwargs={kwarg: sample})
+    head, _sep, tail = url.rpartition(sample)
+    return head, tail
+
+
 class SearchRow(NamedTuple):
     tiltak: Tiltak
     roller: ansvar_selectors.TiltakRoller | None  # with an organisation filter
@@ -87,7 +99,23 @@ def programme_detail(request, pk: int):
         _("No such programme."),
         pk=pk,
     )
-    tree = programme_tree(programme=programme)
+
+    def build() -> tuple[int, str]:
+        tree = programme_tree(programme=programme)
+        html = render_to_string(
+            "tiltak/partials/programme_tree.html",
+            {
+                "programme": programme,
+                "tree": tree,
+                "tiltak_url": url_parts("tiltak:tiltak_detail", "pk"),
+                "organisasjon_url": url_parts("tiltak:organisasjon_detail", "slug", "x"),
+            },
+        )
+        return sum(node.antall_tiltak for node in tree), html
+
+    antall_tiltak, tree_html = render_cache.cached_fragment(
+        "programme-tree", (programme.pk,), request.user, build
+    )
     return render(
         request,
         "tiltak/handlingsprogram_detail.html",
@@ -96,8 +124,8 @@ def programme_detail(request, pk: int):
             "previous": programme_selectors.visible_predecessor(
                 programme=programme, user=request.user
             ),
-            "tree": tree,
-            "antall_tiltak": sum(node.antall_tiltak for node in tree),
+            "tree_html": tree_html,
+            "antall_tiltak": antall_tiltak,
             "nav": "programmes",
         },
     )
