@@ -3,8 +3,8 @@ plain ones, the shared cache of rendered pages never serves stale or another vie
 long lists stay bounded."""
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import HandlingsprogramFactory, TemaFactory, TiltakFactory
 from tiltak.models import Handlingsprogram, Tema, Tiltak

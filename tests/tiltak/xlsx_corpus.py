@@ -143,11 +143,15 @@ def formula(data: bytes) -> bytes:
 def hidden_sheet(data: bytes) -> bytes:
     """The sheet Tiltak hidden, an empty visible sheet in front of it."""
     entries = members(data)
-    entries[WORKBOOK] = entries[WORKBOOK].replace(
-        b'<sheet name="Tiltak" sheetId="1" state="visible" r:id="rId1"',
-        b'<sheet name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
-        b'<sheet name="Tiltak" sheetId="1" state="hidden" r:id="rId1"',
+    # openpyxl declares the relationships' namespace on the root, or (write-only workbooks) on
+    # each <sheet>: keep the declaration on both sheets.
+    entries[WORKBOOK], found = re.subn(
+        rb'<sheet ((?:xmlns:r="[^"]*" )?)name="Tiltak" sheetId="1" state="visible" r:id="rId1"',
+        rb'<sheet \1name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
+        rb'<sheet \1name="Tiltak" sheetId="1" state="hidden" r:id="rId1"',
+        entries[WORKBOOK],
     )
+    assert found == 1, entries[WORKBOOK]
     entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
         b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'

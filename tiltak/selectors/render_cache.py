@@ -90,9 +90,7 @@ def viewer_class(user) -> str:
 
 def fragment_key(kind: str, parts: tuple, user) -> str:
     what = ":".join(str(p) for p in parts)
-    return (
-        f"portal:render:{kind}:{what}:{current_version()}:{get_language()}:{viewer_class(user)}"
-    )
+    return f"portal:render:{kind}:{what}:{current_version()}:{get_language()}:{viewer_class(user)}"
 
 
 def cached_fragment(

@@ -191,7 +191,7 @@ class Command(BaseCommand):
             )
         raw = 0.0
         with connection.cursor() as cursor:
-            for sql, params, many in log.statements:
+            for sql, params, _many in log.statements:
                 if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                     continue  # a write (session, cache) is not replayed
                 t0 = time.perf_counter()
@@ -260,11 +260,23 @@ class Command(BaseCommand):
                 False,
             ),
             ("søk: program+fritekst", f"{search}?program={program.pk}&q=kompetanse", False),
-            ("Ansvar: Buskerud fylkeskommune", reverse("tiltak:organisasjon_detail", args=["bfk"]), False),
-            ("Ansvar: Regionrådet Hallingdal", reverse("tiltak:organisasjon_detail", args=[org_slug]), False),
+            (
+                "Ansvar: Buskerud fylkeskommune",
+                reverse("tiltak:organisasjon_detail", args=["bfk"]),
+                False,
+            ),
+            (
+                "Ansvar: Regionrådet Hallingdal",
+                reverse("tiltak:organisasjon_detail", args=[org_slug]),
+                False,
+            ),
             ("API: /api/programmer/", "/api/programmer/", False),
             ("programside (administrator)", program.get_absolute_url(), True),
-            ("Excel-eksport (administrator)", reverse("tiltak:programme_export", args=[program.pk]), True),
+            (
+                "Excel-eksport (administrator)",
+                reverse("tiltak:programme_export", args=[program.pk]),
+                True,
+            ),
         ]
 
     def run_pages(self, label: str, program, runs: int) -> None:
@@ -344,8 +356,7 @@ class Command(BaseCommand):
         Handlingsprogram.objects.filter(pk=program.pk).update(status=status)
         program.refresh_from_db()
         self.stdout.write(
-            f"\nExcel, «{program.navn}» ({len(rows)} rader, {len(data) / 1024:.0f} KB); "
-            "ms (median)"
+            f"\nExcel, «{program.navn}» ({len(rows)} rader, {len(data) / 1024:.0f} KB); ms (median)"
         )
         self.stdout.write(f"{'':<44} {'ms':>8} {'×gulv':>6}")
         for name, ms, fl in [
