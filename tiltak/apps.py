@@ -12,3 +12,8 @@ class TiltakConfig(AppConfig):
         from tiltak.services import traces  # noqa: F401
 
         register_routes("tiltak.api.routes.register")
+
+        # Every write to what a cached page fragment shows makes the fragments obsolete.
+        from tiltak.selectors.render_cache import connect_signals
+
+        connect_signals()

@@ -16,6 +16,7 @@ from datetime import UTC
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -164,8 +165,15 @@ def export_filename(programme: Handlingsprogram) -> str:
     return f"{' '.join(name.split())}.xlsx"
 
 
-def tiltak_row(tiltak: Tiltak) -> list:
-    """One row of the sheet, in the order of COLUMNS."""
+def _labels(choices) -> dict[str, str]:
+    with translation.override("nb"):
+        return {value: str(label) for value, label in choices}
+
+
+def tiltak_row(tiltak: Tiltak, *, labels: tuple[dict, dict] | None = None) -> list:
+    """One row of the sheet, in the order of COLUMNS. `labels`: the bokmål labels of the types
+    and statuses, looked up once for a whole sheet (else per row)."""
+    types, statuses = labels or (_labels(TiltakType.choices), _labels(TiltakStatus.choices))
     return [
         tiltak.pk,
         tema_text(tiltak.tema),
@@ -178,34 +186,29 @@ def tiltak_row(tiltak: Tiltak) -> list:
         tiltak.virkemiddel,
         parties_text(tiltak, Rolle.HOVEDANSVAR),
         parties_text(tiltak, Rolle.SAMARBEIDSPART),
-        choice_label(TiltakType.choices, tiltak.type),
-        choice_label(TiltakStatus.choices, tiltak.status),
+        types.get(tiltak.type, tiltak.type) if tiltak.type else "",
+        statuses.get(tiltak.status, tiltak.status) if tiltak.status else "",
         tiltak.versjon,
     ]
 
 
-def _write_cell(ws, row: int, col: int, value):
-    if isinstance(value, str):
-        value = OOXML_ESCAPE_LIKE_RE.sub(r"_x005F_\1", clean_text(value))
-        if not value:
-            return ws.cell(row=row, column=col)
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        # openpyxl turns any text starting with "=" into a formula; a title is never one.
-        cell.data_type = "s"
-    return cell
+def _cell_text(value: str) -> str:
+    return OOXML_ESCAPE_LIKE_RE.sub(r"_x005F_\1", clean_text(value))
 
 
 def programme_xlsx(programme: Handlingsprogram) -> bytes:
     """The programme as an Excel workbook: one row per tiltak that is not deleted, its ID (the
     tiltak's primary key) first, then the seed's columns. The header row is styled, frozen and
     filterable; long columns wrap. The import reads this same format back, and the versions
-    and export time (module docstring) tell it what changed in the portal since."""
+    and export time (module docstring) tell it what changed in the portal since.
+
+    Written in openpyxl's write-only mode (rows streamed, no cell objects kept), with each
+    column's style made once and shared by its cells: about 1.5× the cost of writing the same
+    values without any style (`manage.py bench`), where a styled cell per value was 4-5×."""
     # Taken before the tiltak are read: a change saved meanwhile counts as after the export.
     exported = timezone.now()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_TITLE
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_TITLE)
     title = clean_text(f"{programme.navn} {programme.periode}")
     wb.properties.title = title
     wb.properties.creator = CREATOR
@@ -216,32 +219,56 @@ def programme_xlsx(programme: Handlingsprogram) -> bytes:
         StringProperty(name=EXPORTED_PROPERTY, value=exported.astimezone(UTC).isoformat())
     )
 
+    header = []
     for col, column in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col, value=column.header)
+        dimension = ws.column_dimensions[get_column_letter(col)]
+        dimension.width = column.width
+        if column.hidden:
+            dimension.hidden = True
+        cell = WriteOnlyCell(ws, value=column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
         cell.alignment = HEADER_ALIGNMENT
-        ws.column_dimensions[get_column_letter(col)].width = column.width
-        if column.hidden:
-            ws.column_dimensions[get_column_letter(col)].hidden = True
         if column.header == COL_VERSJON:
             cell.comment = Comment(VERSJON_COMMENT, CREATOR, width=300, height=120)
-
-    row = 1
-    for row, tiltak in enumerate(programme_tiltak(programme=programme), start=2):
-        for col, (column, value) in enumerate(zip(COLUMNS, tiltak_row(tiltak), strict=True), 1):
-            cell = _write_cell(ws, row, col, value)
-            cell.alignment = WRAP_ALIGNMENT if column.wrap else TOP_ALIGNMENT
-
+        header.append(cell)
+    # Before the first row is written (write-only sheets write their head with it).
     last_col = get_column_letter(len(COLUMNS))
     ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{last_col}{row}"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    tiltak = list(programme_tiltak(programme=programme))
+    ws.auto_filter.ref = f"A1:{last_col}{len(tiltak) + 1}"
+    # The sheet's size in its head (<dimension>), as a normal workbook has it: readers size the
+    # sheet from it, and the import tells a cut-off sheet by it. openpyxl writes it for any
+    # sheet that can calculate it, which a write-only sheet cannot by itself.
+    ws.calculate_dimension = lambda: f"A1:{last_col}{len(tiltak) + 1}"
+    ws.append(header)
+
+    # One style per kind of column, shared by every cell of it (StyleArray is only read).
+    styles = []
+    for column in COLUMNS:
+        template = WriteOnlyCell(ws)
+        template.alignment = WRAP_ALIGNMENT if column.wrap else TOP_ALIGNMENT
+        styles.append(template._style)
+    labels = (_labels(TiltakType.choices), _labels(TiltakStatus.choices))
+    for t in tiltak:
+        cells = []
+        for style, value in zip(styles, tiltak_row(t, labels=labels), strict=True):
+            is_text = isinstance(value, str)
+            if is_text:
+                value = _cell_text(value) or None
+            cell = WriteOnlyCell(ws, value=value)
+            if is_text and value is not None:
+                # openpyxl turns any text starting with "=" into a formula; a title is never one.
+                cell.data_type = "s"
+            cell._style = style
+            cells.append(cell)
+        ws.append(cells)
 
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -143,17 +143,15 @@ def formula(data: bytes) -> bytes:
 def hidden_sheet(data: bytes) -> bytes:
     """The sheet Tiltak hidden, an empty visible sheet in front of it."""
     entries = members(data)
-    # openpyxl writes the element with or without an inline xmlns:r (with lxml installed it
-    # declares the prefix on the element), so find it by its name and fail loudly if it moved.
-    tiltak_sheet = re.compile(rb'<sheet\b([^>]*?)name="Tiltak"([^>]*?)state="visible"')
-    assert tiltak_sheet.search(entries[WORKBOOK]), "the corpus no longer finds the Tiltak sheet"
-    entries[WORKBOOK] = tiltak_sheet.sub(
-        b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-        b'name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
-        b'<sheet\\1name="Tiltak"\\2state="hidden"',
+    # openpyxl declares the relationships' namespace on the root, or (write-only workbooks) on
+    # each <sheet>: keep the declaration on both sheets.
+    entries[WORKBOOK], found = re.subn(
+        rb'<sheet ((?:xmlns:r="[^"]*" )?)name="Tiltak" sheetId="1" state="visible" r:id="rId1"',
+        rb'<sheet \1name="Ark1" sheetId="2" state="visible" r:id="rId99"/>'
+        rb'<sheet \1name="Tiltak" sheetId="1" state="hidden" r:id="rId1"',
         entries[WORKBOOK],
-        count=1,
     )
+    assert found == 1, entries[WORKBOOK]
     entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
         b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'

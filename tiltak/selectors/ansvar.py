@@ -103,6 +103,7 @@ class AnsvarProgram:
     program: Handlingsprogram
     temaer: list[AnsvarTema] = field(default_factory=list)
     tall: AnsvarTall = field(default_factory=AnsvarTall)
+    utvidet: bool = True  # shown in full (rows with their parties), or by its counts
 
     # The names the page and the tests have used since before groups: own roles.
     @property
@@ -156,11 +157,16 @@ def organisasjon_ansvar(
     organisasjon: Organisasjon,
     programmes: QuerySet[Handlingsprogram],
     grupper: Grupperelasjoner | None = None,
+    collapse: bool = False,
+    expanded: int | None = None,
 ) -> OrganisasjonAnsvar:
     """Every tiltak where the organisation leads or collaborates, directly or through a group
     it belongs to (nested groups included), grouped by programme and tema; each row says which
     roles are the organisation's own and which come through which group. Three queries
-    whatever the data: the memberships (unless `grupper` is given), the roles, the parties."""
+    whatever the data: the memberships (unless `grupper` is given), the roles, the parties.
+    `collapse`: only one programme is shown in full (`expanded`, or else the first, the
+    newest), the others by their counts; only its rows get their parties
+    (AnsvarProgram.utvidet), so the page's cost is bounded by its largest programme."""
     if grupper is None:
         grupper = organisasjon_grupper(organisasjon=organisasjon)
     roles = list(
@@ -181,7 +187,13 @@ def organisasjon_ansvar(
             "rolle",
         )
     )
-    tiltak_ids = {a.tiltak_id for a in roles}
+    if collapse and expanded is None and roles:
+        expanded = roles[0].tiltak.program_id
+
+    def shown(program_id: int) -> bool:
+        return not collapse or program_id == expanded
+
+    tiltak_ids = {a.tiltak_id for a in roles if shown(a.tiltak.program_id)}
     others = (
         Ansvar.objects.filter(tiltak_id__in=tiltak_ids)
         .select_related("organisasjon")
@@ -196,7 +208,9 @@ def organisasjon_ansvar(
     rows: dict[int, AnsvarRad] = {}
     for a in roles:
         t = a.tiltak
-        prog = programmer.setdefault(t.program_id, AnsvarProgram(t.program))
+        prog = programmer.setdefault(
+            t.program_id, AnsvarProgram(t.program, utvidet=shown(t.program_id))
+        )
         if not prog.temaer or prog.temaer[-1].tema.id != t.tema_id:
             prog.temaer.append(AnsvarTema(t.tema))
         if t.id not in rows:

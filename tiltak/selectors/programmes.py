@@ -1,10 +1,11 @@
 """Which programmes a user may read, and the programme list."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from partnerskap.models import Organisasjon
 from partnerskap.rules import is_administrator, is_board_member, is_planner
-from tiltak.models import PUBLIC_STATUSES, Ansvar, Handlingsprogram
+from tiltak.models import PUBLIC_STATUSES, Ansvar, Handlingsprogram, Tema, Tiltak
 
 
 def ansvar_prefetch(lookup: str = "ansvar") -> Prefetch:
@@ -18,13 +19,28 @@ def ansvar_prefetch(lookup: str = "ansvar") -> Prefetch:
     )
 
 
+def count_per_programme(queryset: QuerySet) -> Coalesce:
+    """The number of rows of `queryset` (which has a `program` foreign key) for each programme
+    of the outer query, as a correlated subquery: `(SELECT COUNT(*) … WHERE program_id = outer.id)`
+    answered from the program_id index. Two Count(distinct) over joins instead multiply the
+    rows of both joins before counting (1 s for one programme of 4,920 tiltak)."""
+    counted = (
+        queryset.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def programme_list(*, programmes: QuerySet[Handlingsprogram]) -> QuerySet[Handlingsprogram]:
     return (
         programmes.select_related("eier", "forrige_versjon")
         .prefetch_related("planer")
         .annotate(
-            antall_tiltak=Count("tiltak", filter=Q(tiltak__slettet__isnull=True), distinct=True),
-            antall_temaer=Count("temaer", distinct=True),
+            antall_tiltak=count_per_programme(Tiltak.alle.filter(slettet__isnull=True)),
+            antall_temaer=count_per_programme(Tema.objects.all()),
         )
         .order_by("-start_aar", "navn")
     )

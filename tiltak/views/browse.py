@@ -12,6 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from partnerskap.access import visible_or_404
@@ -24,6 +27,7 @@ from tiltak.filters import TiltakFilter
 from tiltak.models import Tiltak
 from tiltak.selectors import ansvar as ansvar_selectors
 from tiltak.selectors import programmes as programme_selectors
+from tiltak.selectors import render_cache
 from tiltak.selectors import search as search_selectors
 from tiltak.selectors.tree import programme_tree
 
@@ -62,6 +66,15 @@ def _download(liste: exports_lists.Liste, fmt: str) -> HttpResponse:
     return response
 
 
+def url_parts(name: str, kwarg: str, sample: str = "0") -> tuple[str, str]:
+    """The URL of `name` split around its one argument: ("/tiltak/", "/"). Reversed once for a
+    page of many links, which then join prefix, value and suffix (a reverse() per link was a
+    fifth of the programme page)."""
+    url = reverse(name, kwargs={kwarg: sample})
+    head, _sep, tail = url.rpartition(sample)
+    return head, tail
+
+
 class SearchRow(NamedTuple):
     tiltak: Tiltak
     roller: ansvar_selectors.TiltakRoller | None  # with an organisation filter
@@ -87,7 +100,23 @@ def programme_detail(request, pk: int):
         _("No such programme."),
         pk=pk,
     )
-    tree = programme_tree(programme=programme)
+
+    def build() -> tuple[int, str]:
+        tree = programme_tree(programme=programme)
+        html = render_to_string(
+            "tiltak/partials/programme_tree.html",
+            {
+                "programme": programme,
+                "tree": tree,
+                "tiltak_url": url_parts("tiltak:tiltak_detail", "pk"),
+                "organisasjon_url": url_parts("tiltak:organisasjon_detail", "slug", "x"),
+            },
+        )
+        return sum(node.antall_tiltak for node in tree), html
+
+    antall_tiltak, tree_html = render_cache.cached_fragment(
+        "programme-tree", (programme.pk,), request.user, build
+    )
     return render(
         request,
         "tiltak/handlingsprogram_detail.html",
@@ -96,8 +125,8 @@ def programme_detail(request, pk: int):
             "previous": programme_selectors.visible_predecessor(
                 programme=programme, user=request.user
             ),
-            "tree": tree,
-            "antall_tiltak": sum(node.antall_tiltak for node in tree),
+            "tree_html": tree_html,
+            "antall_tiltak": antall_tiltak,
             "nav": "programmes",
         },
     )
@@ -200,7 +229,14 @@ def organisasjon_list(request):
     )
 
 
+# «?program=alle» on an organisation's page: every programme in full (to print the whole list).
+ALL_PROGRAMMES = "alle"
+
+
 def organisasjon_detail(request, slug: str):
+    """An organisation's «Ansvar»: one programme in full (the newest, or `?program=<id>`;
+    `?program=alle` every one) and the others by their counts, so the page of an organisation
+    with roles in many large programmes stays bounded. The lists are a cached fragment."""
     fmt = _download_format(request)
     organisasjon = visible_or_404(
         Organisasjon.objects.select_related("region").prefetch_related("aliaser"),
@@ -208,25 +244,57 @@ def organisasjon_detail(request, slug: str):
         slug=slug,
     )
     programmes = programme_selectors.visible_programmes(request.user)
+    grupper = organisasjon_grupper(organisasjon=organisasjon)
+    chosen = request.GET.get("program") or None
+    open_all = fmt is None and chosen == ALL_PROGRAMMES
     program = None
-    if fmt is not None and request.GET.get("program"):
-        # One programme's list; one the user may not see is a 404 like its page.
-        program = visible_or_404(programmes, _("No such programme."), pk=request.GET["program"])
-        programmes = programmes.filter(pk=program.pk)
-    ansvar = ansvar_selectors.organisasjon_ansvar(
-        organisasjon=organisasjon,
-        programmes=programmes,
-        grupper=organisasjon_grupper(organisasjon=organisasjon),
-    )
+    if chosen is not None and not open_all:
+        # One programme's list or page; one the user may not see is a 404 like its page.
+        program = visible_or_404(programmes, _("No such programme."), pk=chosen)
     if fmt is not None:
+        if program is not None:
+            programmes = programmes.filter(pk=program.pk)
+        ansvar = ansvar_selectors.organisasjon_ansvar(
+            organisasjon=organisasjon, programmes=programmes, grupper=grupper
+        )
         liste = exports_lists.ansvar_liste(
             ansvar, organisasjon=organisasjon, url_for=request.build_absolute_uri
         )
         if program is not None:
             liste.title = f"{liste.title} – {program.navn} {program.periode}"
         return _download(liste, fmt)
+
+    def compute() -> ansvar_selectors.OrganisasjonAnsvar:
+        return ansvar_selectors.organisasjon_ansvar(
+            organisasjon=organisasjon,
+            programmes=programmes,
+            grupper=grupper,
+            collapse=not open_all,
+            expanded=program.pk if program is not None else None,
+        )
+
+    # Read only on a cache miss (or by a test through the response's context).
+    ansvar = SimpleLazyObject(compute)
+
+    def build() -> tuple[None, str]:
+        html = render_to_string(
+            "tiltak/partials/organisasjon_ansvar.html",
+            {"organisasjon": organisasjon, "ansvar": ansvar, "open_all": open_all},
+        )
+        return None, html
+
+    shown = ALL_PROGRAMMES if open_all else (program.pk if program is not None else "")
+    _none, ansvar_html = render_cache.cached_fragment(
+        "ansvar", (organisasjon.pk, shown), request.user, build
+    )
     return render(
         request,
         "tiltak/organisasjon_detail.html",
-        {"organisasjon": organisasjon, "ansvar": ansvar, "nav": "organisations"},
+        {
+            "organisasjon": organisasjon,
+            "grupper": grupper,
+            "ansvar": ansvar,
+            "ansvar_html": ansvar_html,
+            "nav": "organisations",
+        },
     )

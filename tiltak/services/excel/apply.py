@@ -17,6 +17,7 @@ from partnerskap.services import organisasjon_create
 from tiltak.exports import parties
 from tiltak.extensions import tiltak_ids_with_traces
 from tiltak.models import Ansvar, Handlingsprogram, Tiltak
+from tiltak.selectors import render_cache
 
 from ..common import check_perm, delete_with_actor
 from ..concurrency import ConcurrencyConflict
@@ -160,6 +161,9 @@ def _remove(*, actor, removed: list[Tiltak], result: ImportResult) -> None:
         Tiltak.objects.filter(pk__in=[t.pk for t in batch]).update(
             slettet=now, slettet_grunn=REMOVED_REASON, versjon=F("versjon") + 1
         )
+    if kept:
+        # A bulk update sends no post_save: the cached page fragments must hear of it.
+        render_cache.bump_version()
     Tiltak.history.bulk_history_create(
         kept,
         batch_size=BATCH,
