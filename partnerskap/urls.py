@@ -17,6 +17,8 @@ urlpatterns = [
     path("konto/", include("partnerskap.urls_accounts")),
     path("api/", include("partnerskap.api_urls")),
     path("hoering/", include("hoering.urls")),
+    # The board's dashboard at /styre/ and the case papers at /saksframlegg/ (issue 11).
+    path("", include("rapportering.urls_dashboard")),
     path("", include("tiltak.urls")),
 ]
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class RapporteringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "rapportering"
+
+    def ready(self) -> None:
+        from . import rules_dashboard  # noqa: F401  (the permission names)
+        from .dashboard import sections
+
+        # The dashboard tiles and case-paper parts that rest on the programme itself.
+        sections.register()
