@@ -246,12 +246,12 @@ def changes_since(*, programme: Handlingsprogram, since: datetime.datetime) -> C
     - deleted: deleted since then;
     - changed: any other tiltak saved since then, or whose parties changed since then.
 
-    A tiltak is listed once, under the first of new, completed, deleted, changed that fits.
+    A tiltak is listed once, under the first of deleted, new, completed, changed that fits.
     Rows loaded in bulk without history are not seen (nothing to compare with)."""
     rows = list(
         Tiltak.history.filter(program_id=programme.pk, history_date__gte=since)
         .order_by("history_date", "history_id")
-        .values("id", "history_type", "history_date", "status", "slettet")
+        .values("id", "history_type", "history_date", "status", "tittel")
     )
     ansvar_rows = list(
         Ansvar.history.filter(
@@ -273,11 +273,13 @@ def changes_since(*, programme: Handlingsprogram, since: datetime.datetime) -> C
         before[tiltak_id] = status  # the last one before `since` stays
 
     latest: dict[int, datetime.datetime] = {}
-    created = set()
+    created, removed = set(), {}
     for r in rows:
         latest[r["id"]] = r["history_date"]
         if r["history_type"] == "+":
             created.add(r["id"])
+        elif r["history_type"] == "-":
+            removed[r["id"]] = r["tittel"]
     for tiltak_id, when in ansvar_rows:
         if tiltak_id not in latest or when > latest[tiltak_id]:
             latest[tiltak_id] = when
@@ -285,7 +287,11 @@ def changes_since(*, programme: Handlingsprogram, since: datetime.datetime) -> C
     result = ChangesSince(since=since, new=[], changed=[], completed=[], deleted=[])
     for tiltak_id in sorted(latest, key=lambda i: latest[i], reverse=True):
         tiltak = current.get(tiltak_id)
-        if tiltak is None:  # removed for good (cascade), nothing left to show
+        if tiltak is None:  # removed for good: only its history tells what it was
+            if tiltak_id in removed and tiltak_id not in created:
+                result.deleted.append(
+                    Change(tiltak_id, removed[tiltak_id], "", latest[tiltak_id])
+                )
             continue
         change = Change(
             tiltak_id=tiltak_id,
