@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from partnerskap.access import guarded
 from tiltak.extensions import sections
@@ -62,6 +63,7 @@ def _render_sections(request, slot: str, programme, **options) -> list[dict]:
 
 
 @guarded
+@require_GET
 def dashboard(request, pk: int):
     programme = programme_for(request, pk, PERM)
     since = _since(request)
@@ -80,6 +82,7 @@ def dashboard(request, pk: int):
 
 
 @guarded
+@require_GET
 def dashboard_tiltak(request, pk: int):
     """The tiltak behind a colour count: ?farge=red|amber|green[&tema=<id>]."""
     programme = programme_for(request, pk, PERM)

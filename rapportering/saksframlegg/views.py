@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from partnerskap.access import guarded, require, visible_or_404
 from partnerskap.errors import ServiceError
@@ -43,6 +43,7 @@ def saksframlegg_for(request, pk: int, perm: str = VIEW) -> Saksframlegg:
 
 
 @guarded
+@require_GET
 def saksframlegg_list(request, pk: int):
     programme = programme_for(request, pk, VIEW)
     return render(
@@ -85,6 +86,7 @@ def saksframlegg_create(request, pk: int):
 
 
 @guarded
+@require_GET
 def saksframlegg_detail(request, pk: int):
     sak = saksframlegg_for(request, pk)
     return render(
@@ -161,6 +163,7 @@ def saksframlegg_edit(request, pk: int):
 
 
 @guarded
+@require_GET
 def saksframlegg_print(request, pk: int):
     """The same document as the PDF, as a page to print from the browser (its own
     stylesheet, no site navigation)."""
@@ -173,6 +176,7 @@ def _filename(sak: Saksframlegg, extension: str) -> str:
 
 
 @guarded
+@require_GET
 def saksframlegg_pdf(request, pk: int):
     sak = saksframlegg_for(request, pk)
     state, path = cache.pdf_state(sak)
@@ -201,6 +205,7 @@ def saksframlegg_pdf(request, pk: int):
 
 
 @guarded
+@require_GET
 def saksframlegg_docx(request, pk: int):
     sak = saksframlegg_for(request, pk)
     path = cache.docx_path(sak)
