@@ -7,7 +7,9 @@ class RapporteringConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules_dashboard  # noqa: F401  (the permission names)
-        from .dashboard import sections
+        from .dashboard import panels, sections
 
-        # The dashboard tiles and case-paper parts that rest on the programme itself.
+        # The dashboard tiles and case-paper parts that rest on the programme itself, and the
+        # links to them on the programme page.
         sections.register()
+        panels.register()

@@ -217,3 +217,32 @@ def test_a_bad_since_date_says_so_and_shows_the_default(client_for, data, value)
     body = response.content.decode()
     assert 'role="alert"' in body
     assert "2018-10-23" in body  # the message shows how to write it
+
+
+def test_the_chart_is_svg_with_text_and_its_data_as_a_table(client_for, data):
+    programme = data["programme"]
+    response = _dashboard(client_for("board"), programme)
+    tree = lxml.html.fromstring(response.content)
+    svg = tree.xpath("//figure[@class='portal-chart-figure']/svg")
+    assert len(svg) == 1
+    assert svg[0].get("role") == "img" and svg[0].get("aria-label")
+    assert svg[0].get("width") is None  # scales with the page
+    texts = " ".join(t.text_content() for t in svg[0].iter("text"))
+    for tema in data["temaer"]:
+        assert tema.navn in texts  # text stays text (svg.fonttype none)
+    # The same numbers as a table right after it.
+    assert tree.xpath("//table[caption[@id='progress-caption']]")
+    # The same data gives the same chart.
+    again = lxml.html.fromstring(_dashboard(client_for("board"), programme).content)
+    assert lxml.html.tostring(again.xpath("//svg")[0]) == lxml.html.tostring(svg[0])
+
+
+def test_the_programme_page_links_to_the_dashboard_for_those_who_may_see_it(
+    client_for, data
+):
+    url = data["programme"].get_absolute_url()
+    dashboard = reverse("dashboard:dashboard", args=[data["programme"].pk])
+    assert dashboard in client_for("board").get(url).content.decode()
+    assert dashboard in client_for("planner").get(url).content.decode()
+    assert dashboard not in client_for("member").get(url).content.decode()
+    assert dashboard not in client_for("anonymous").get(url).content.decode()
