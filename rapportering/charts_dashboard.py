@@ -33,12 +33,33 @@ RC = {
 }
 
 
+STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """`style="fill: #fff; stroke: #000"` → `fill="#fff" stroke="#000"`: the same look
+    through SVG presentation attributes, which a strict Content-Security-Policy (no inline
+    styles) allows."""
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _sep, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            attributes.append(f'{name.strip()}="{value.strip()}"')
+    return " ".join(attributes)
+
+
 def _svg(fig: Figure, label: str) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    # No inline styles (CSP): the global <style> becomes attributes on the root (they are
+    # inherited), every style attribute becomes presentation attributes; no metadata block.
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
+    svg = svg.replace("<svg", '<svg stroke-linejoin="round" stroke-linecap="butt"', 1)
     # Scales with its container (the width and height attributes would fix it in points).
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     escaped = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
