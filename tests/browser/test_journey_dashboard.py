@@ -85,3 +85,50 @@ def test_the_printed_programme_page_has_no_navigation(page, buskerud):
     expect(page.locator(".portal-header")).to_be_hidden()
     expect(page.locator(".portal-breadcrumbs")).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()
+
+
+def test_every_new_page_fits_320_px(browser, live_server, buskerud):
+    """Issue 11's pages at the narrowest phone width (WCAG 1.4.10), with axe-core."""
+    import datetime
+
+    from rapportering.saksframlegg import services
+    from tests.browser.conftest import page_overflow
+    from tests.browser.test_phone_width import add_session
+
+    planner = BrukerFactory(
+        email="planlegger-320@bfk.no",
+        organisasjon=Organisasjon.objects.get(slug="bfk"),
+        rolle=BrukerRolle.PLANLEGGER,
+    )
+    sak = services.saksframlegg_create(
+        actor=planner,
+        programme=buskerud,
+        saksnummer="18/01234",
+        tittel="Handlingsprogram for Smart samhandling i Buskerud 2019–2020",
+        moetedato=datetime.date(2018, 11, 20),
+        deler=["programme_table"],
+    )
+    context = browser.new_context(
+        base_url=live_server.url, locale="nb-NO", viewport={"width": 320, "height": 800}
+    )
+    try:
+        add_session(context, planner, live_server.url)
+        page = context.new_page()
+        page.portal_problems = []
+        paths = [
+            reverse("dashboard:dashboard", args=[buskerud.pk]) + "?siden=2018-01-01",
+            reverse("dashboard:dashboard_tiltak", args=[buskerud.pk]) + "?farge=amber",
+            reverse("dashboard:saksframlegg_list", args=[buskerud.pk]),
+            reverse("dashboard:saksframlegg_create", args=[buskerud.pk]),
+            reverse("dashboard:saksframlegg_edit", args=[sak.pk]),
+            sak.get_absolute_url(),
+        ]
+        for path in paths:
+            page.goto(path)
+            expect(page.locator("main h1")).to_be_visible()
+            assert_accessible(page)
+        # The printable page: its own stylesheet, still no wider than the phone.
+        page.goto(reverse("dashboard:saksframlegg_print", args=[sak.pk]))
+        assert not page_overflow(page), page_overflow(page)
+    finally:
+        context.close()
