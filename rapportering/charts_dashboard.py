@@ -63,9 +63,7 @@ def _svg(fig: Figure, label: str) -> str:
     # Scales with its container (the width and height attributes would fix it in points).
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     escaped = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return svg.replace(
-        "<svg", f'<svg role="img" aria-label="{escaped}" class="portal-chart"', 1
-    )
+    return svg.replace("<svg", f'<svg role="img" aria-label="{escaped}" class="portal-chart"', 1)
 
 
 def status_bars(rows: list[tuple[str, dict[str, int]]], statuses, *, label: str) -> str:

@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tiltak.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Handlingsprogram, name_field, text_field
+from tiltak.models import (
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Handlingsprogram,
+    name_field,
+    text_field,
+)
 
 CASE_NUMBER_MAX_LENGTH = 50
 MAX_PARTS = 20

@@ -186,9 +186,7 @@ def register_section(section: Section) -> Section:
         raise ValueError(f"unknown section slot {section.slot!r}; one of {SECTION_SLOTS}")
     if not section.name:
         raise ValueError("a section needs a name")
-    _SECTIONS[:] = [
-        s for s in _SECTIONS if not (s.slot == section.slot and s.name == section.name)
-    ]
+    _SECTIONS[:] = [s for s in _SECTIONS if not (s.slot == section.slot and s.name == section.name)]
     _SECTIONS.append(section)
     _SECTIONS.sort(key=lambda s: (s.order, s.name))
     return section

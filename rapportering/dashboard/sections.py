@@ -127,9 +127,10 @@ def responsibility_context(programme, **options) -> dict:
 def changes_context(programme, *, since=None, **options) -> dict | None:
     if since is None:
         return None
-    return {"programme": programme, "changes": selectors.changes_since(
-        programme=programme, since=since
-    )}
+    return {
+        "programme": programme,
+        "changes": selectors.changes_since(programme=programme, since=since),
+    }
 
 
 def register() -> None:

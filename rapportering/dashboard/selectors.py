@@ -254,14 +254,13 @@ def changes_since(*, programme: Handlingsprogram, since: datetime.datetime) -> C
         .values("id", "history_type", "history_date", "status", "tittel")
     )
     ansvar_rows = list(
-        Ansvar.history.filter(
-            tiltak__program_id=programme.pk, history_date__gte=since
-        ).values_list("tiltak_id", "history_date")
+        Ansvar.history.filter(tiltak__program_id=programme.pk, history_date__gte=since).values_list(
+            "tiltak_id", "history_date"
+        )
     )
     ids = {r["id"] for r in rows} | {t for t, _ in ansvar_rows}
     current = {
-        t.id: t
-        for t in Tiltak.alle.filter(pk__in=ids, program=programme).select_related("tema")
+        t.id: t for t in Tiltak.alle.filter(pk__in=ids, program=programme).select_related("tema")
     }
     before: dict[int, str] = {}
     for tiltak_id, status in (
@@ -289,9 +288,7 @@ def changes_since(*, programme: Handlingsprogram, since: datetime.datetime) -> C
         tiltak = current.get(tiltak_id)
         if tiltak is None:  # removed for good: only its history tells what it was
             if tiltak_id in removed and tiltak_id not in created:
-                result.deleted.append(
-                    Change(tiltak_id, removed[tiltak_id], "", latest[tiltak_id])
-                )
+                result.deleted.append(Change(tiltak_id, removed[tiltak_id], "", latest[tiltak_id]))
             continue
         change = Change(
             tiltak_id=tiltak_id,

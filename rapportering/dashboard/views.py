@@ -40,8 +40,11 @@ def _since(request) -> datetime.date:
     if value is None or value < EARLIEST or value > timezone.localdate():
         messages.error(
             request,
-            _("Since: “%(value)s” is not a date up to today (write it as 2018-10-23). Showing "
-              "the last %(days)d days.") % {"value": raw[:20], "days": DEFAULT_SINCE_DAYS},
+            _(
+                "Since: “%(value)s” is not a date up to today (write it as 2018-10-23). Showing "
+                "the last %(days)d days."
+            )
+            % {"value": raw[:20], "days": DEFAULT_SINCE_DAYS},
         )
         return default
     return value
@@ -93,7 +96,9 @@ def dashboard_tiltak(request, pk: int):
             messages.error(request, _("Colour: choose red, amber or green."))
     tema = None
     if raw := request.GET.get("tema", "").strip():
-        tema = Tema.objects.filter(program=programme, pk=int(raw) if raw.isdigit() and len(raw) < 18 else 0).first()
+        tema = Tema.objects.filter(
+            program=programme, pk=int(raw) if raw.isdigit() and len(raw) < 18 else 0
+        ).first()
         if tema is None:
             messages.error(request, _("Theme: the theme is not in this programme."))
     tiltak = selectors.tiltak_with_colour(programme=programme, colour=colour, tema=tema)

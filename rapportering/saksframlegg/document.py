@@ -170,9 +170,7 @@ def content_key(sak: Saksframlegg) -> str:
             parts.append([s.name, s.fingerprint(sak.program)])
         else:
             parts.append([s.name, _digest(s.context(sak.program, saksframlegg=sak))])
-    return _digest(
-        {"layout": LAYOUT_VERSION, "fields": fields, "parts": parts, "id": sak.pk}
-    )[:32]
+    return _digest({"layout": LAYOUT_VERSION, "fields": fields, "parts": parts, "id": sak.pk})[:32]
 
 
 def document_context(sak: Saksframlegg) -> dict:
@@ -203,9 +201,7 @@ def render_html(sak: Saksframlegg, *, for_pdf: bool, context: dict | None = None
             {
                 "id": f"del-{p.section.name}",
                 "title": p.title,
-                "html": render_to_string(
-                    p.section.print_template or p.section.template, p.context
-                ),
+                "html": render_to_string(p.section.print_template or p.section.template, p.context),
             }
             for p in context["parts"]
         ]
@@ -287,9 +283,7 @@ def render_docx(sak: Saksframlegg, *, context: dict | None = None) -> bytes:
             if part.section.docx is not None:
                 part.section.docx(document, part.context)
             else:
-                document.add_paragraph(
-                    _("This part is in the PDF version of the case papers.")
-                )
+                document.add_paragraph(_("This part is in the PDF version of the case papers."))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -53,9 +53,10 @@ def test_status_numbers_per_tema_are_the_counts_in_the_data(client_for, data):
     # Totals per status over the programme.
     for path, query, text, _label in links(response.content):
         if path == search and set(query) == {"program", "status"}:
-            assert int(text) == Tiltak.objects.filter(
-                program=programme, status=query["status"]
-            ).count()
+            assert (
+                int(text)
+                == Tiltak.objects.filter(program=programme, status=query["status"]).count()
+            )
 
 
 def test_a_status_link_finds_as_many_tiltak_as_the_number_says(client_for, data):
@@ -163,9 +164,7 @@ def test_a_grid_link_finds_as_many_tiltak_as_the_number_says(client_for, data):
     body = client_for("board").get(url).content.decode()
     for a in expected:
         assert a.tiltak.tittel in body
-    for t in Tiltak.objects.filter(program=programme).exclude(
-        pk__in=expected.values("tiltak")
-    ):
+    for t in Tiltak.objects.filter(program=programme).exclude(pk__in=expected.values("tiltak")):
         assert f">{t.tittel}<" not in body
 
 
@@ -237,9 +236,7 @@ def test_the_chart_is_svg_with_text_and_its_data_as_a_table(client_for, data):
     assert lxml.html.tostring(again.xpath("//svg")[0]) == lxml.html.tostring(svg[0])
 
 
-def test_the_programme_page_links_to_the_dashboard_for_those_who_may_see_it(
-    client_for, data
-):
+def test_the_programme_page_links_to_the_dashboard_for_those_who_may_see_it(client_for, data):
     url = data["programme"].get_absolute_url()
     dashboard = reverse("dashboard:dashboard", args=[data["programme"].pk])
     assert dashboard in client_for("board").get(url).content.decode()

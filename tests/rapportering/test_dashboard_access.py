@@ -76,8 +76,8 @@ def _expected(role, name, status):
 
 @pytest.mark.parametrize("status", [ProgramStatus.UTKAST, ProgramStatus.VEDTATT])
 @pytest.mark.parametrize(
-    "role", ["anonymous", "administrator", "planner", "other_planner", "member", "other_member",
-             "board"]
+    "role",
+    ["anonymous", "administrator", "planner", "other_planner", "member", "other_member", "board"],
 )
 def test_permission_matrix(users, client_for, role, status):
     programme, sak = _objects(status, users["county"])

@@ -4,10 +4,10 @@ same number of queries (tests/budgets.py)."""
 import pytest
 from django.urls import reverse
 
+from partnerskap.models import BrukerRolle
 from rapportering.dashboard import selectors
 from tests.budgets import assert_same_queries, count_queries
 from tests.factories import BrukerFactory
-from partnerskap.models import BrukerRolle
 from tiltak.models import Handlingsprogram, Tiltak, TiltakStatus
 from tiltak.services import tiltak as tiltak_services
 from tiltak.synthetic import build_large_programme

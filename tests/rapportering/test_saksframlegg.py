@@ -162,9 +162,11 @@ def test_the_printable_page_uses_its_own_stylesheet_and_escapes_the_texts(
     users, client_for, programme
 ):
     sak = _create(users["planner"], programme, saksopplysninger="<img src=x onerror=alert(1)>")
-    body = client_for("board").get(
-        reverse("dashboard:saksframlegg_print", args=[sak.pk])
-    ).content.decode()
+    body = (
+        client_for("board")
+        .get(reverse("dashboard:saksframlegg_print", args=[sak.pk]))
+        .content.decode()
+    )
     assert "css/saksframlegg.css" in body
     assert "designsystemet" not in body and "portal.css" not in body
     assert "<img" not in body and "&lt;img src=x" in body

@@ -74,9 +74,7 @@ def _outline_titles(outline) -> list[str]:
     return titles
 
 
-def test_the_whole_demo_programme_as_a_tagged_pdf_and_a_word_file(
-    demo_data, client, render_count
-):
+def test_the_whole_demo_programme_as_a_tagged_pdf_and_a_word_file(demo_data, client, render_count):
     programme = Handlingsprogram.objects.get(navn="Smart samhandling i Buskerud", start_aar=2019)
     planner = BrukerFactory(
         email="planlegger-sak@bfk.no", organisasjon=programme.eier, rolle=BrukerRolle.PLANLEGGER

@@ -112,9 +112,7 @@ def test_slots_are_checked_and_a_name_is_registered_once():
 
 def test_a_registered_tile_is_on_the_dashboard_in_its_order(users, client_for, registered):
     data = small_programme(users["county"])
-    response = client_for("board").get(
-        reverse("dashboard:dashboard", args=[data["programme"].pk])
-    )
+    response = client_for("board").get(reverse("dashboard:dashboard", args=[data["programme"].pk]))
     body = response.content.decode()
     assert body.count("Svar på høringen (31)") == 2  # the tile and the since block
     # order: progress (10) < the test tile (20) < responsibility (50)
@@ -125,15 +123,20 @@ def test_a_registered_tile_is_on_the_dashboard_in_its_order(users, client_for, r
 
 def test_a_section_that_returns_none_is_left_out(users, client_for, section_template):
     quiet = Section(
-        slot="dashboard", name="quiet", title="Stille", context=lambda p, **o: None,
+        slot="dashboard",
+        name="quiet",
+        title="Stille",
+        context=lambda p, **o: None,
         template=section_template,
     )
     register_section(quiet)
     try:
         data = small_programme(users["county"])
-        body = client_for("board").get(
-            reverse("dashboard:dashboard", args=[data["programme"].pk])
-        ).content.decode()
+        body = (
+            client_for("board")
+            .get(reverse("dashboard:dashboard", args=[data["programme"].pk]))
+            .content.decode()
+        )
         assert "Stille" not in body and 'id="tile-quiet"' not in body
     finally:
         unregister_section(quiet)
@@ -159,9 +162,7 @@ def test_a_registered_part_goes_into_the_case_papers(users, client_for, register
     word = docx.Document(
         io.BytesIO(
             b"".join(
-                client.get(
-                    reverse("dashboard:saksframlegg_docx", args=[sak.pk])
-                ).streaming_content
+                client.get(reverse("dashboard:saksframlegg_docx", args=[sak.pk])).streaming_content
             )
         )
     )
