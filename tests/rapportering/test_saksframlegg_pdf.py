@@ -113,6 +113,10 @@ def test_the_whole_demo_programme_as_a_tagged_pdf_and_a_word_file(demo_data, cli
     # The programme table is on landscape pages; the texts on portrait ones.
     boxes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     assert boxes[0][0] < boxes[0][1] and boxes[-1][0] > boxes[-1][1]
+    # The table's column headings are repeated on every landscape page.
+    landscape = [text for text, (w, h) in zip(texts, boxes, strict=True) if w > h]
+    assert len(landscape) >= 5
+    assert all("Hovedansvar" in text and "Samarbeidsparter" in text for text in landscape)
     # Bookmarks: the title, the text sections, the appendix and one per tema.
     outline = _outline_titles(reader.outline)
     tema_titles = [t for t in outline if t.startswith("Tema ")]
@@ -215,3 +219,32 @@ def test_nynorsk_and_the_background_queue(users, client_for, settings, render_co
         actor=users["planner"], saksframlegg=sak, expected_versjon=1, vurdering="Ny vurdering"
     )
     assert document.content_key(Saksframlegg.objects.get(pk=sak.pk)) != key
+
+
+def test_a_failed_render_says_so_and_is_not_a_server_error(users, client_for, monkeypatch):
+    """Fault injection: the renderer raises (as WeasyPrint would on a broken font); the task
+    fails, the page says so with 503 and Retry-After, and asks again only after a while."""
+    programme = HandlingsprogramFactory(eier=users["county"])
+    TiltakFactory(tema=TemaFactory(program=programme, nummer=1), nummer=1)
+    sak = services.saksframlegg_create(
+        actor=users["planner"],
+        programme=programme,
+        saksnummer="24/9",
+        tittel="Feiler",
+        moetedato=datetime.date(2024, 6, 4),
+        deler=["programme_table"],
+    )
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(document, "render_pdf", broken)
+    client = client_for("planner")
+    url = reverse("dashboard:saksframlegg_pdf", args=[sak.pk])
+    response = client.get(url)
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert 'role="alert"' in response.content.decode()
+    assert client.get(url).status_code == 503
+    assert calls == [1]  # not tried again at once
