@@ -27,7 +27,7 @@ COLOURS = (RED, AMBER, GREEN)
 COLOUR_LABELS = {RED: _("Red"), AMBER: _("Amber"), GREEN: _("Green"), NONE: _("No measures")}
 
 # A tiltak's own colour from its status; a discontinued tiltak is not counted.
-STATUS_COLOUR = {
+STATUS_COLOUR: dict[str, str] = {
     TiltakStatus.UTSATT: RED,
     TiltakStatus.FORESLAATT: AMBER,
     TiltakStatus.PLANLAGT: AMBER,
@@ -82,7 +82,9 @@ class TemaStatus:
 
     def status_cells(self) -> list[tuple[str, str, int]]:
         """(status value, label, count) in the order of TiltakStatus."""
-        return [(value, label, self.counts.get(value, 0)) for value, label in TiltakStatus.choices]
+        return [
+            (value, str(label), self.counts.get(value, 0)) for value, label in TiltakStatus.choices
+        ]
 
     def colour_cells(self) -> list[tuple[str, str, int]]:
         return [(c, str(COLOUR_LABELS[c]), self.colours.get(c, 0)) for c in COLOURS]
@@ -120,7 +122,7 @@ class ProgrammeStatus:
 
     def status_totals(self) -> list[tuple[str, str, int]]:
         totals = self.totals
-        return [(value, label, totals.get(value, 0)) for value, label in TiltakStatus.choices]
+        return [(value, str(label), totals.get(value, 0)) for value, label in TiltakStatus.choices]
 
     def colour_totals(self) -> list[tuple[str, str, int]]:
         colours = self.colours
