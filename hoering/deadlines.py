@@ -11,6 +11,8 @@ from datetime import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from tiltak.models import ProgramStatus
+
 from .models import Fristutsettelse, Hoering
 
 
@@ -43,16 +45,26 @@ def format_deadline(value: datetime) -> str:
 def running_hearing_lock(programme) -> str | None:
     """tiltak.extensions structure lock: while an opened hearing on the programme runs (until its
     deadline), the programme's structure is frozen — the partners answer on what they see."""
-    now = timezone.now()
-    hoering = (
-        Hoering.objects.filter(
-            program=programme, aapnet__isnull=False, aapner__lte=now, frist__gte=now
-        )
-        .order_by("frist")
-        .first()
-    )
-    if hoering is None:
+    if programme.status != ProgramStatus.PAA_HOERING:
+        # Opening a hearing moves the programme to «på høring»; any other status cannot have a
+        # running one, and asking costs no query (pages ask this once per row).
         return None
-    return _(
-        "The programme is on hearing until %(deadline)s. Its structure is frozen until the deadline."
-    ) % {"deadline": format_deadline(hoering.frist)}
+    # The opened hearings' windows, read once per programme object (a page asks several times);
+    # the clock is compared on every call, so the lock lifts at the deadline to the second.
+    cached = programme.__dict__.get("_hoering_windows")
+    if cached is None or cached[0] != programme.status:
+        windows = list(
+            Hoering.objects.filter(program=programme, aapnet__isnull=False)
+            .order_by("frist")
+            .values_list("aapner", "frist")
+        )
+        cached = (programme.status, windows)
+        programme.__dict__["_hoering_windows"] = cached
+    now = timezone.now()
+    for aapner, frist in cached[1]:
+        if aapner <= now <= frist:
+            return _(
+                "The programme is on hearing until %(deadline)s. Its structure is frozen until "
+                "the deadline."
+            ) % {"deadline": format_deadline(frist)}
+    return None

@@ -13,10 +13,12 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("rapporter/", include("rapportering.urls_aarsrapport")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("partnerskap.urls_accounts")),
     path("api/", include("partnerskap.api_urls")),
     path("hoering/", include("hoering.urls")),
+    path("rapportering/", include("rapportering.urls")),
     # The board's dashboard at /styre/ and the case papers at /saksframlegg/ (issue 11).
     path("", include("rapportering.urls_dashboard")),
     path("", include("tiltak.urls")),

@@ -6,6 +6,19 @@ class RapporteringConfig(AppConfig):
     name = "rapportering"
 
     def ready(self) -> None:
+        from partnerskap.api_router import register_routes
+        from tiltak.extensions import register_panel, register_trace_check
+
+        from .aarsrapport.panel import AARSRAPPORT_PANEL
+        from .extensions import PROGRAMME_PANEL, TILTAK_PANEL, tiltak_with_reports
+
+        register_trace_check(tiltak_with_reports)
+        register_panel(TILTAK_PANEL)
+        register_panel(PROGRAMME_PANEL)
+        register_panel(AARSRAPPORT_PANEL)
+        register_routes("rapportering.api.routes.register")
+        register_routes("rapportering.api.rapport.register")
+
         from . import rules_dashboard  # noqa: F401  (the permission names)
         from .dashboard import panels, sections
 

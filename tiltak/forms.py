@@ -676,3 +676,34 @@ class CompareForm(DesignsystemetMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("fra", "til"):
             self.fields[name].queryset = programmes
+
+
+class ListUploadForm(DesignsystemetMixin, forms.Form):
+    """The upload of a list of measures (.xlsx or .csv) for tiltak.services.excel.liste."""
+
+    fil = forms.FileField(
+        label=_("List of measures (.xlsx or .csv)"),
+        help_text=_(
+            "A sheet with one measure per row and columns such as Område, Delmål, Tiltak, "
+            "Type, Ansvarlig and Samarbeidspartnere. At most 5 MB."
+        ),
+        widget=forms.FileInput(attrs={"accept": f".xlsx,.csv,{XLSX_CONTENT_TYPE},text/csv"}),
+        error_messages={
+            "required": _("List of measures: choose the file to import."),
+            "empty": _("List of measures: the file is empty."),
+            "invalid": _("List of measures: no file was received; choose it again."),
+        },
+    )
+
+    def clean_fil(self):
+        fil = self.cleaned_data["fil"]
+        if fil.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("List of measures: the file is larger than %(mb)s MB.")
+                % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        if not fil.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(
+                _("List of measures: choose an Excel workbook (.xlsx) or a CSV file (.csv).")
+            )
+        return fil

@@ -8,7 +8,7 @@ overlap, so their order does not matter.
 
 from django.urls import path
 
-from .views import browse, edit, excel, history, parties, programme, rolling, status
+from .views import browse, edit, excel, history, liste, parties, programme, rolling, status
 
 app_name = "tiltak"
 
@@ -93,6 +93,14 @@ excel_pages = [
         "program/<int:pk>/import/ferdig/",
         excel.programme_import_done,
         name="programme_import_done",
+    ),
+    path(
+        "program/<int:pk>/tiltaksliste/", liste.programme_list_import, name="programme_list_import"
+    ),
+    path(
+        "program/<int:pk>/tiltaksliste/forhaandsvisning/",
+        liste.programme_list_preview,
+        name="programme_list_preview",
     ),
 ]
 

@@ -14,3 +14,11 @@ from .hoering import (  # noqa: F401 (imported so Django finds them)
     Tiltaksforslag,
     Vurdering,
 )
+from .verksted import (  # noqa: F401, E402 (imported so Django finds them)
+    Innspill,
+    Innspillgruppe,
+    Spoersmaal,
+    Verksted,
+    VerkstedDag,
+    Verkstedforslag,
+)

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("rapportering", "0001_rapportering"),
         ('tiltak', '0007_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -58,8 +58,8 @@ BUSKERUD = "Smart samhandling i Buskerud"
 
 @pytest.fixture(autouse=True)
 def upload_dir(settings, tmp_path):
-    """Pending uploads go to the test's own directory."""
-    settings.EXCEL_IMPORT_DIR = str(tmp_path / "excel-import")
+    """Pending uploads go to the test's own storage (default_storage under MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
@@ -389,6 +389,24 @@ def test_new_row_without_number_gets_the_next_free_one(planner, draft):
     )
     apply(planner, draft, data)
     assert Tiltak.objects.get(tittel="Uten nummer").nummer == highest + 1
+
+
+def test_two_new_rows_without_numbers_in_one_tema_get_two_numbers(planner, draft):
+    """Each new row without a number gets its own next number (both once got highest + 1, and
+    the second broke the tema's unique numbering)."""
+    highest = max(
+        Tiltak.objects.filter(tema__program=draft, tema__nummer=4).values_list("nummer", flat=True)
+    )
+
+    def two_rows(ws):
+        ws.append([None, "4 Kompetanse", None, None, None, None, "Uten nummer A"])
+        ws.append([None, "4 Kompetanse", None, None, None, None, "Uten nummer B"])
+
+    apply(planner, draft, edit(programme_xlsx(draft), two_rows))
+    numbers = dict(
+        Tiltak.objects.filter(tittel__startswith="Uten nummer ").values_list("tittel", "nummer")
+    )
+    assert numbers == {"Uten nummer A": highest + 1, "Uten nummer B": highest + 2}
 
 
 def test_file_without_ids_replaces_every_measure(planner, draft):
@@ -961,7 +979,8 @@ def test_upload_preview_and_apply_in_the_browser(planner_client, planner, draft,
     assert Organisasjon.objects.get(navn="Ny Aktør AS").type == "naeringsliv"
     page = planner_client.get(response["Location"]).content.decode()
     assert "1 measure added" in page
-    assert list((tmp_path / "excel-import").iterdir()) == []  # the kept upload is deleted
+    # The kept upload is deleted from the storage.
+    assert list((tmp_path / "media" / "excel-pending").iterdir()) == []
     # The pending file is gone: the preview sends the planner back to the upload form.
     assert planner_client.get(preview_url).status_code == 302
 

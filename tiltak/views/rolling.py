@@ -113,13 +113,15 @@ def _readable_programmes(request, rows: list[Tiltak]) -> set[int]:
 
 
 def _row_context(
-    request, programme, t: Tiltak, readable: set[int], error=None, values=None
+    request, programme, t: Tiltak, readable: set[int], error=None, values=None, can_edit=None
 ) -> dict:
+    if can_edit is None:
+        can_edit = request.user.has_perm("tiltak.edit_structure", programme)
     return {
         "programme": programme,
         "t": t,
         "show_predecessor": t.forgjenger_id is not None and t.forgjenger.program_id in readable,
-        "can_edit": request.user.has_perm("tiltak.edit_structure", programme),
+        "can_edit": can_edit,
         "choices": Utfall.choices,
         "error": error,
         "values": values
@@ -157,7 +159,7 @@ def _render_utfall_page(request, programme, *, row_error=None, status=200):
     readable = _readable_programmes(request, shown)
     row_contexts = []
     for t in shown:
-        ctx = _row_context(request, programme, t, readable)
+        ctx = _row_context(request, programme, t, readable, can_edit=can_edit)
         if row_error and row_error["pk"] == t.pk:
             ctx["error"], ctx["values"] = row_error["error"], row_error["values"]
         row_contexts.append(ctx)

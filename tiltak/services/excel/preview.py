@@ -183,6 +183,7 @@ def _plan_numbers(rows: list[ImportRow], kept: list[Tiltak]) -> None:
     for row in rows:
         if row.tema is not None and row.tiltak_id is None and row.nummer is None:
             row.nummer = highest.get(row.tema.pk, 0) + 1
+            highest[row.tema.pk] = row.nummer  # the next new row in the tema gets the next one
             row.nummer_planned = True
 
 

@@ -1,0 +1,1 @@
+"""The annual report of a programme and year: selectors (every table), exports (PDF, .xlsx)."""
