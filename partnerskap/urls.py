@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/", include("partnerskap.api_urls")),
     path("hoering/", include("hoering.urls")),
     path("rapportering/", include("rapportering.urls")),
+    # The board's dashboard at /styre/ and the case papers at /saksframlegg/ (issue 11).
+    path("", include("rapportering.urls_dashboard")),
     path("", include("tiltak.urls")),
 ]
 

@@ -18,3 +18,11 @@ class RapporteringConfig(AppConfig):
         register_panel(AARSRAPPORT_PANEL)
         register_routes("rapportering.api.routes.register")
         register_routes("rapportering.api.rapport.register")
+
+        from . import rules_dashboard  # noqa: F401  (the permission names)
+        from .dashboard import panels, sections
+
+        # The dashboard tiles and case-paper parts that rest on the programme itself, and the
+        # links to them on the programme page.
+        sections.register()
+        panels.register()

@@ -431,3 +431,7 @@ class Rapportpaaminnelse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisasjon} ({self.runde}): {self.dager_foer_frist}"
+
+
+# The case papers for the county committee (issue 11) live in their own module.
+from .models_saksframlegg import Dokumentspraak, Saksframlegg  # noqa: E402, F401

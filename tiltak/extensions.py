@@ -2,7 +2,7 @@
 (`rapportering`) register here from their `AppConfig.ready()`, so that `tiltak` never imports
 them (dependency direction partnerskap ← tiltak ← {hoering, rapportering}).
 
-Two kinds of extension:
+The kinds of extension:
 
 Trace checks
     "This tiltak has left traces others rely on (hearing answers, reports), keep the row when it
@@ -15,6 +15,16 @@ Panels
     oktober 2018 kl. 23.59», «Rapportert 2019: pågår»). A panel is a template and a function that
     gives its context, or None to show nothing; templates render them with
     `{% extension_panels "tiltak_detail" tiltak %}` and never name the app.
+
+Structure locks
+    "The programme's structure may not change now" (a running hearing).
+
+Sections
+    Dashboard tiles and parts of the case papers (saksframlegg): the hearing's progress tile
+    and summary, the reporting tiles and the annual report register themselves here.
+
+Tiltak signals
+    Red/amber/green for a tiltak from what another app knows (its latest report).
 """
 
 from __future__ import annotations
@@ -127,3 +137,101 @@ def structure_lock_reason(programme) -> str | None:
         if reason:
             return reason
     return None
+
+
+# --- Sections: dashboard tiles and document sections -----------------------------------------
+# A block of the board's dashboard («Høringen: 31 av 45 har svart») or a part of the case papers
+# for the county committee (the hearing summary, the annual report). Another app registers a
+# Section; the dashboard and the saksframlegg render every registered section of their slot and
+# never name the app. The programme's own blocks are sections too, so there is one way.
+#
+# Slots:
+#   "dashboard"        a tile on the board's dashboard; context(programme, since=date, user=…)
+#   "dashboard_since"  a block under «Siden forrige møte»; context(programme, since=date, user=…)
+#   "saksframlegg"     a part a planner may include in the case papers;
+#                      context(programme, saksframlegg=…, language="nb"|"nn")
+#
+# `context` returns the template's context, or None to show nothing (no hearing runs). It must
+# cost a constant number of queries whatever the size of the programme (the dashboard's query
+# budget counts them). `template` renders it on screen; `print_template` in the PDF and the
+# printable page (plain HTML, styled only by the print stylesheet — never Designsystemet);
+# `docx(document, context)` writes it into a python-docx Document (None: the part is left out
+# of the Word file with a note). `fingerprint(programme)` is a short string that changes when
+# the content changes: the saksframlegg's cache key includes it (None: the context itself is
+# hashed). `name` is stable: a saksframlegg stores the names of the parts it includes.
+
+SECTION_SLOTS = ("dashboard", "dashboard_since", "saksframlegg")
+
+
+@dataclass(frozen=True)
+class Section:
+    slot: str
+    name: str
+    title: Any  # a (lazy) translated string
+    context: Callable[..., dict | None]
+    template: str
+    print_template: str = ""
+    docx: Callable[[Any, dict], None] | None = None
+    fingerprint: Callable[[Any], str] | None = None
+    order: int = 100
+
+
+_SECTIONS: list[Section] = []
+
+
+def register_section(section: Section) -> Section:
+    """Add a section to its slot. A second section with the same slot and name replaces the
+    first (re-registering from a reloaded module does not duplicate it)."""
+    if section.slot not in SECTION_SLOTS:
+        raise ValueError(f"unknown section slot {section.slot!r}; one of {SECTION_SLOTS}")
+    if not section.name:
+        raise ValueError("a section needs a name")
+    _SECTIONS[:] = [s for s in _SECTIONS if not (s.slot == section.slot and s.name == section.name)]
+    _SECTIONS.append(section)
+    _SECTIONS.sort(key=lambda s: (s.order, s.name))
+    return section
+
+
+def unregister_section(section: Section) -> None:
+    """For tests that register a section of their own."""
+    if section in _SECTIONS:
+        _SECTIONS.remove(section)
+
+
+def sections(slot: str) -> tuple[Section, ...]:
+    return tuple(s for s in _SECTIONS if s.slot == slot)
+
+
+def section(slot: str, name: str) -> Section | None:
+    return next((s for s in _SECTIONS if s.slot == slot and s.name == name), None)
+
+
+# --- Tiltak signals: red/amber/green from other apps -----------------------------------------
+# The dashboard gives each tiltak a colour from its status; reporting knows better once a
+# tiltak has been reported on («forsinket»). A signal is `signal(programme) -> {tiltak_id:
+# "red"|"amber"|"green"}` for the tiltak it has something to say about (one query or a few,
+# whatever the programme's size); a later-registered signal wins over an earlier one, and any
+# signal wins over the status.
+
+TiltakSignal = Callable[[Any], dict[int, str]]
+
+_SIGNALS: list[TiltakSignal] = []
+
+
+def register_tiltak_signal(signal: TiltakSignal) -> TiltakSignal:
+    if signal not in _SIGNALS:
+        _SIGNALS.append(signal)
+    return signal
+
+
+def unregister_tiltak_signal(signal: TiltakSignal) -> None:
+    if signal in _SIGNALS:
+        _SIGNALS.remove(signal)
+
+
+def tiltak_signals(programme) -> dict[int, str]:
+    """Every registered signal's colours for the programme's tiltak, later signals winning."""
+    found: dict[int, str] = {}
+    for signal in _SIGNALS:
+        found.update(signal(programme))
+    return found
