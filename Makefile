@@ -29,7 +29,7 @@ stage = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: help setup setup-system setup-python setup-postgres compilemessages run \
         test test-sqlite test-postgres test-browser lint fmt bench messages vendor clean \
-        serve backup restore
+        serve worker periodic load backup restore
 
 help:
 	@echo "make setup          install system packages, .venv, PostgreSQL; compile translations"
@@ -47,6 +47,10 @@ help:
 	@echo "make clean          remove caches and collected static files"
 	@echo "make serve          production mode under gunicorn on $(SERVE_BIND) (PostgreSQL;"
 	@echo "                    migrate, collectstatic, check --deploy first; scripts/serve.sh)"
+	@echo "make worker         the background task worker next to make serve (manage.py db_worker)"
+	@echo "make periodic       the periodic jobs once (manage.py periodic; cron runs it)"
+	@echo "make load           Locust load test against gunicorn on PostgreSQL with demo data"
+	@echo "                    (127.0.0.1 only, bounded; scripts/load.py; not part of make test)"
 	@echo "make backup         pg_dump + media into var/backups/portal-<time>/ (scripts/backup.sh)"
 	@echo "make restore BACKUP=var/backups/portal-<time>  into an empty DATABASE_URL database"
 
@@ -151,6 +155,24 @@ serve: setup
 	$(call stage,serve: gunicorn on http://$(SERVE_BIND)/ (production mode))
 	if [ -z "$${DATABASE_URL:-}" ]; then bash scripts/setup-postgres.sh; fi
 	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} GUNICORN_BIND=$(SERVE_BIND) bash scripts/serve.sh
+
+# The task worker for `make serve` (in a second terminal): production mode enqueues tasks in the
+# database (TASKS_BACKEND=database) and this runs them. compose.yaml's `worker` service is the same.
+worker: setup
+	$(call stage,worker: manage.py db_worker (tasks from $${DATABASE_URL:-$(POSTGRES_URL)}))
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} bash scripts/worker.sh
+
+# What cron runs every 10 minutes: */10 * * * * cd /srv/portal && make periodic
+periodic:
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} $(MANAGE) periodic
+
+# Load test (README «Load test»): its own PostgreSQL database with the demo data, gunicorn at 1 and
+# 2 workers on 127.0.0.1, Locust headless with rising users; LOAD_ARGS="--max-users 40" etc.
+LOAD_ARGS ?=
+load: setup
+	$(call stage,load: Locust against gunicorn on PostgreSQL (scripts/load.py))
+	bash scripts/setup-postgres.sh
+	$(PYTHON) scripts/load.py $(LOAD_ARGS)
 
 backup:
 	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} bash scripts/backup.sh

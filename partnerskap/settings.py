@@ -5,6 +5,8 @@ SECRET_KEY    generated and kept in var/ for development; required when DEBUG is
 DEBUG         "1"/"true" for development (default on unless DJANGO_PRODUCTION=1)
 ALLOWED_HOSTS comma-separated; defaults to localhost in development
 REDIS_URL     a shared cache in Redis instead of the database table (createcachetable)
+AWS_STORAGE_BUCKET_NAME  files in S3-compatible object storage instead of MEDIA_ROOT
+TASKS_BACKEND immediate|database (django-tasks; `manage.py db_worker` runs the database's)
 TRUSTED_PROXY_COUNT  reverse proxies that append to X-Forwarded-For (default 0: none)
 """
 
@@ -184,6 +186,23 @@ TASKS = {
     }
 }
 
+# Finished task results are kept this long (`manage.py periodic` prunes them).
+TASK_RESULTS_MAX_AGE_DAYS = int(os.environ.get("TASK_RESULTS_MAX_AGE_DAYS", "14"))
+# Email through the filesystem (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+
+# Periodic jobs (`manage.py periodic`, partnerskap/periodic.py): {name: function}. Each runs under
+# a PostgreSQL advisory lock, so two schedulers at once never run one job twice in parallel.
+# An app adds its own here (hoering: reminders, with rows claimed before sending).
+PERIODIC_JOBS = {
+    "excel-pending": "tiltak.services.excel.pending.periodic_clean",
+    "task-results": "partnerskap.periodic.prune_task_results",
+    "sessions": "partnerskap.periodic.clear_sessions",
+}
+# A pending Excel import (between preview and apply) is kept this long.
+EXCEL_PENDING_MAX_AGE_HOURS = float(os.environ.get("EXCEL_PENDING_MAX_AGE_HOURS", "6"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -349,5 +368,35 @@ if PRODUCTION:
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
-# Uploaded files (none yet; backed up by scripts/backup.sh with the database).
+# --- Shared state (issue 8): nothing depends on which app server a request reaches ----------
+
+# Sessions in the database (Django's default engine, named here so it stays so): every server
+# reads the same sessions; `manage.py clearsessions` (run by `manage.py periodic`) prunes them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Files through Django's storage API (default_storage): pending Excel imports
+# (tiltak/services/excel/pending.py) and what hearings and reports store. On the filesystem
+# under MEDIA_ROOT (one shared volume for every app server, backed up by scripts/backup.sh), or
+# in S3-compatible object storage (django-storages) when AWS_STORAGE_BUCKET_NAME is set. The
+# bucket must be private: files are never public, every URL is signed (querystring_auth).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (boto3 reads
+    # them, or an instance role); never in this file.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # MinIO, Ceph, a Norwegian cloud's S3 API…; empty for AWS itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # A key prefix inside the bucket, so one bucket may hold several portals.
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Path-style addressing for S3-compatible servers without bucket subdomains.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,  # the bucket's policy: private
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the portal needs (PostgreSQL, Chromium for browser tests, fonts for
-# PDFs, gettext for compilemessages, poppler-utils for pdftotext in PDF tests).
+# PDFs, gettext for compilemessages, poppler-utils for pdftotext in PDF tests, redis-server for
+# the scale-out tests).
 # Idempotent: does nothing (not even apt-get update) when everything is already installed.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ PACKAGES=(
   fonts-inter       # Inter, the typeface Designsystemet's theme names (--ds-font-family)
   gettext           # msgfmt for compilemessages / makemessages
   poppler-utils     # pdftotext, used by PDF tests
+  redis-server      # a private Redis per test run (tests/ops): the shared cache with REDIS_URL
 )
 
 missing=()

@@ -162,5 +162,97 @@ def demo_database(scratch_databases):
     url = scratch_databases.create("demo")
     manage("migrate", "--noinput", "-v", "0", DATABASE_URL=url)
     manage("load_demo", "-v", "0", DATABASE_URL=url)
+    # The cache table, as `make serve` makes it: a test that starts gunicorn with
+    # SERVE_SKIP_PREPARE=1 must not depend on another having run the preparation first.
+    manage("createcachetable", DATABASE_URL=url)
     edited = manage("shell", "-c", HISTORY_EDIT, DATABASE_URL=url).stdout.strip().splitlines()[-1]
     return url, int(edited)
+
+
+# --- Redis: a private redis-server per test session (Debian's, scripts/setup-system.sh) -------
+
+requires_postgres_and_redis = pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="PostgreSQL pass only: the Redis and scale-out tests run once, in the PostgreSQL "
+    "pass, against a private redis-server (DATABASE_URL=postgres:///…)",
+)
+
+
+def free_port(start: int = 18100, stop: int = 18400) -> int:
+    """A port on 127.0.0.1 that nothing listens on now (random, so parallel runs differ)."""
+    import random
+    import socket
+
+    ports = list(range(start, stop))
+    random.shuffle(ports)
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {start}-{stop - 1}")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """redis://127.0.0.1:<port>/0 of a redis-server started for this session (no persistence,
+    loopback only) and stopped after it."""
+    import shutil
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        pytest.fail("redis-server is missing: run `make setup` (scripts/setup-system.sh)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError as exc:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                message = f"redis-server did not start: {process.stderr.read()}"
+                raise AssertionError(message) from exc
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def postgres_only(why: str):
+    """Skip in the SQLite pass, saying why the test needs PostgreSQL."""
+    return pytest.mark.skipif(not ON_POSTGRES, reason=f"PostgreSQL pass only: {why}")

@@ -104,8 +104,8 @@ def _compose() -> dict:
 def test_compose_defines_app_worker_postgresql_and_redis():
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"migrate", "web", "worker", "db", "redis"}
-    for name in ("migrate", "web", "worker"):
+    assert set(services) == {"migrate", "web", "worker", "scheduler", "db", "redis"}
+    for name in ("migrate", "web", "worker", "scheduler"):
         assert services[name]["build"] == "."
         assert services[name]["image"] == "partnerskapsportalen:latest"
     assert services["db"]["image"].startswith("postgres:15")
@@ -116,8 +116,15 @@ def test_compose_defines_app_worker_postgresql_and_redis():
     assert services["web"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }
-    # Not started until the task queue brings a real worker command.
-    assert services["worker"]["profiles"] == ["worker"]
+    # The task worker (django-tasks' database backend) and the periodic jobs start with `up`.
+    assert "profiles" not in services["worker"]
+    assert services["worker"]["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert "python manage.py periodic" in " ".join(services["scheduler"]["command"])
+    for name in ("worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    assert services["web"]["environment"]["TASKS_BACKEND"] == "database"
     assert "command" not in services["web"]  # the image's CMD: gunicorn
     # The app publishes to the host's loopback only; the TLS proxy is in front.
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]

@@ -58,8 +58,8 @@ BUSKERUD = "Smart samhandling i Buskerud"
 
 @pytest.fixture(autouse=True)
 def upload_dir(settings, tmp_path):
-    """Pending uploads go to the test's own directory."""
-    settings.EXCEL_IMPORT_DIR = str(tmp_path / "excel-import")
+    """Pending uploads go to the test's own storage (default_storage under MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
@@ -979,7 +979,8 @@ def test_upload_preview_and_apply_in_the_browser(planner_client, planner, draft,
     assert Organisasjon.objects.get(navn="Ny Aktør AS").type == "naeringsliv"
     page = planner_client.get(response["Location"]).content.decode()
     assert "1 measure added" in page
-    assert list((tmp_path / "excel-import").iterdir()) == []  # the kept upload is deleted
+    # The kept upload is deleted from the storage.
+    assert list((tmp_path / "media" / "excel-pending").iterdir()) == []
     # The pending file is gone: the preview sends the planner back to the upload form.
     assert planner_client.get(preview_url).status_code == 302
 

@@ -33,7 +33,7 @@ def english():
 
 @pytest.fixture(autouse=True)
 def upload_dir(settings, tmp_path):
-    settings.EXCEL_IMPORT_DIR = str(tmp_path / "excel-import")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture

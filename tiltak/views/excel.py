@@ -2,23 +2,18 @@
 programme with a preview before anything is written. Thin views: parse, check the permission,
 call tiltak.exports or tiltak.services.excel, render.
 
-Between the preview and the apply the uploaded file waits in a private temporary directory
-(settings.EXCEL_IMPORT_DIR, default <tmp>/partnerskap-excel-import) under a random token that
-only the user's session knows, one pending import per programme; it is re-read and re-checked
-on apply and deleted afterwards (or after FILE_MAX_AGE). The session also keeps what the
-apply's forms need from the preview: the unknown organisation names and the rows changed in
-the portal since the export (ImportConflictsForm: a choice per row, or one for all).
+Between the preview and the apply the uploaded file waits in Django's storage
+(tiltak.services.excel.pending: default_storage under excel-pending/, so the apply may reach
+another app server than the preview) under a random token that only the user's session knows,
+one pending import per programme; it is re-read and re-checked on apply and deleted afterwards
+(or, after EXCEL_PENDING_MAX_AGE_HOURS, by `manage.py periodic`). The session also keeps
+what the apply's forms need from the preview: the unknown organisation names and the rows
+changed in the portal since the export (ImportConflictsForm: a choice per row, or one for all).
 
 Guarded the one way (partnerskap.access, lookups.py)."""
 
-import os
 import re
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +32,7 @@ from tiltak.forms import (
     UnknownOrganisationForm,
 )
 from tiltak.services.excel import apply as excel_apply
+from tiltak.services.excel import pending as pending_uploads
 from tiltak.services.excel import preview as excel_preview
 from tiltak.services.excel.types import (
     ImportIssue,
@@ -49,8 +45,6 @@ from .lookups import programme_for
 
 SESSION_KEY = "tiltak_excel_import"
 RESULT_SESSION_KEY = "tiltak_excel_import_result"
-FILE_MAX_AGE = 6 * 60 * 60  # seconds a pending upload is kept
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 # --- Export -----------------------------------------------------------------------------------
@@ -83,41 +77,7 @@ def programme_export(request, pk: int):
     return response
 
 
-# --- The pending upload -----------------------------------------------------------------------
-
-
-def _store_dir() -> Path:
-    configured = getattr(settings, "EXCEL_IMPORT_DIR", None)
-    return (
-        Path(configured) if configured else Path(tempfile.gettempdir()) / "partnerskap-excel-import"
-    )
-
-
-def _clean_old(directory: Path) -> None:
-    limit = time.time() - FILE_MAX_AGE
-    for path in directory.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def _store(data: bytes) -> str:
-    directory = _store_dir()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _clean_old(directory)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(directory / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return token
-
-
-def _path(token: str) -> Path | None:
-    if not isinstance(token, str) or not TOKEN_RE.match(token):
-        return None
-    return _store_dir() / f"{token}.xlsx"
+# --- The pending upload (tiltak.services.excel.pending: Django's storage API) ------------------
 
 
 def _pending(request, programme) -> tuple[dict | None, bytes | None]:
@@ -125,28 +85,16 @@ def _pending(request, programme) -> tuple[dict | None, bytes | None]:
     entry = request.session.get(SESSION_KEY, {}).get(str(programme.pk))
     if not entry or entry.get("user") != request.user.pk:
         return None, None
-    path = _path(entry.get("token"))
-    try:
-        if path is None or path.stat().st_mtime < time.time() - FILE_MAX_AGE:
-            return entry, None
-        return entry, path.read_bytes()
-    except OSError:
-        return entry, None
+    return entry, pending_uploads.read(entry.get("token"))
 
 
 def _set_pending(request, programme, *, token: str, filename: str) -> None:
     pending = dict(request.session.get(SESSION_KEY, {}))
     old = pending.get(str(programme.pk))
     if old:
-        _discard_file(old.get("token"))
+        pending_uploads.discard(old.get("token"))
     pending[str(programme.pk)] = {"token": token, "filename": filename, "user": request.user.pk}
     request.session[SESSION_KEY] = pending
-
-
-def _discard_file(token) -> None:
-    path = _path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
 
 
 def _remember(request, programme, preview: ImportPreview) -> None:
@@ -181,7 +129,7 @@ def _clear_pending(request, programme) -> None:
     pending = dict(request.session.get(SESSION_KEY, {}))
     entry = pending.pop(str(programme.pk), None)
     if entry:
-        _discard_file(entry.get("token"))
+        pending_uploads.discard(entry.get("token"))
     request.session[SESSION_KEY] = pending
 
 
@@ -217,7 +165,7 @@ def programme_import(request, pk: int):
             actor=request.user, programme=programme, data=data
         )
         if preview.ok:
-            token = _store(data)
+            token = pending_uploads.store(data)
             _set_pending(request, programme, token=token, filename=upload.name[:200])
             return redirect("tiltak:programme_import_preview", pk=programme.pk)
     return render(
