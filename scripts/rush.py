@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts import load as load_helpers  # noqa: E402
 from scripts.load import (  # noqa: E402
     LOCUST,
     SECRET_KEY,
@@ -55,6 +56,9 @@ from scripts.load import (  # noqa: E402
 )
 
 WORK = ROOT / "var" / "rush"
+# scripts/load.py's server helpers put gunicorn's log and the media files in its WORK, read when
+# called: the rush's go to var/rush.
+load_helpers.WORK = WORK
 LOCUSTFILE = ROOT / "tests" / "load" / "rush_locustfile.py"
 
 SETUP = """
@@ -170,8 +174,8 @@ def check(
         row = by_id.get(r["svar"])
         if r["svar"] not in accepted_ids and row is not None and row.status == "innsendt":
             problems.append(f"answer {r['svar']}: refused to the client, yet stored as submitted")
-    for name in ("5xx", "unexpected"):
-        if statuses.get(name):
+    for name in sorted(statuses):
+        if statuses[name]:
             problems.append(f"{statuses[name]} {name} answers")
     for name, n in (exercised or {}).items():
         if n <= 0:
@@ -316,18 +320,24 @@ def main() -> int:
         started = time.monotonic()
         completed, stats = run_locust(port, count, run_seconds, targets, results, out)
         elapsed = time.monotonic() - started
+        load_average = os.getloadavg()[0]
     finally:
         stop_server(process)
 
     client = json.loads(results.read_text())
     rows, frists = read_rows(url, setup["hoering"])
     c = client["counts"]
+    total = next(row for row in stats if row["Name"] == "Aggregated")
     verdict = check(
         rows,
         frists,
         client["accepted"],
         client["refused"],
-        {"5xx": c.get("5xx", 0), "unexpected": c.get("unexpected", 0)},
+        {
+            "5xx": c.get("5xx", 0),
+            "unexpected": c.get("unexpected", 0),
+            "Locust failures": int(total["Failure Count"]),
+        },
         exercised={
             "late requests refused": c.get("refused_late", 0),
             "duplicate submits absorbed": c.get("duplicates_absorbed", 0),
@@ -335,12 +345,12 @@ def main() -> int:
             "accepted submissions": len(client["accepted"]),
         },
     )
-    total = next(row for row in stats if row["Name"] == "Aggregated")
     cores = len(os.sched_getaffinity(0))
     print(
         f"\nDeadline rush: {count} organisations, deadline {deadline_in} s after the start, "
         f"gunicorn {workers} sync worker(s) in production mode on PostgreSQL, {cores} cores "
-        f"shared with Locust and PostgreSQL, {elapsed:.0f} s\n"
+        f"shared with Locust and PostgreSQL (machine load {load_average:.1f} at the end), "
+        f"{elapsed:.0f} s\n"
     )
     print(f"{'request':<42} {'count':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}")
     for row in stats:
@@ -375,6 +385,7 @@ def main() -> int:
         "deadline_after_s": deadline_in,
         "workers": workers,
         "cores": cores,
+        "load_average": round(load_average, 1),
         "requests": int(total["Request Count"]),
         "rps": float(total["Requests/s"]),
         "p50": float(total["50%"]),
