@@ -118,17 +118,20 @@ def _start(label: str, log_dir: Path, env: dict[str, str]) -> Server:
         )
     server = Server(label, port, process, log)
     deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server {label} exited: {log.read_text()[-3000:]}")
-        try:
-            if requests.get(server.url("/readyz"), timeout=10).status_code == 200:
-                return server
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.3)
-    _stop(server)
-    raise AssertionError(f"server {label} did not get ready: {log.read_text()[-3000:]}")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"server {label} exited: {log.read_text()[-3000:]}")
+            try:
+                if requests.get(server.url("/readyz"), timeout=10).status_code == 200:
+                    return server
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"server {label} did not get ready: {log.read_text()[-3000:]}")
+    except BaseException:
+        _stop(server)  # never leave a server running behind a failed start
+        raise
 
 
 @pytest.fixture(scope="module")
