@@ -20,6 +20,10 @@ What it does, bounded in count and time and on 127.0.0.1 only:
    stored for a submit that was refused, no 5xx; the scenario must have exercised the late
    requests, the duplicates and the 409s (a run that did not cannot pass).
 5. Throughput (req/s), p50/p95/p99, the counts and a PASS/FAIL line; exit 1 on FAIL.
+
+The throughput is what the organisations offer at the scenario's pace (a save every 2–5 s each,
+bursts at the submits), not the server's ceiling (`make load` looks for that); the latencies
+are the figures to watch. Locust and PostgreSQL share the machine with the server.
 """
 
 # A benchmark script, as tests/ are: it runs its own commands.
