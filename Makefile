@@ -29,7 +29,7 @@ stage = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: help setup setup-system setup-python setup-postgres compilemessages run \
         test test-sqlite test-postgres test-browser lint fmt bench messages vendor clean \
-        serve worker periodic load backup restore
+        serve worker periodic load rush backup restore
 
 help:
 	@echo "make setup          install system packages, .venv, PostgreSQL; compile translations"
@@ -51,6 +51,9 @@ help:
 	@echo "make periodic       the periodic jobs once (manage.py periodic; cron runs it)"
 	@echo "make load           Locust load test against gunicorn on PostgreSQL with demo data"
 	@echo "                    (127.0.0.1 only, bounded; scripts/load.py; not part of make test)"
+	@echo "make rush           a hearing's deadline rush (Locust, 60 organisations, double clicks,"
+	@echo "                    late requests) against gunicorn on PostgreSQL; checks the database"
+	@echo "                    afterwards and prints PASS/FAIL (scripts/rush.py; not in make test)"
 	@echo "make backup         pg_dump + media into var/backups/portal-<time>/ (scripts/backup.sh)"
 	@echo "make restore BACKUP=var/backups/portal-<time>  into an empty DATABASE_URL database"
 
@@ -173,6 +176,13 @@ load: setup
 	$(call stage,load: Locust against gunicorn on PostgreSQL (scripts/load.py))
 	bash scripts/setup-postgres.sh
 	$(PYTHON) scripts/load.py $(LOAD_ARGS)
+
+# The deadline rush of a hearing (issue 9): ≥ 50 organisations save and submit in the last
+# minute against gunicorn on PostgreSQL; the database is checked afterwards (PASS/FAIL).
+rush: setup
+	$(call stage,rush: a hearing's deadline rush against gunicorn on PostgreSQL (scripts/rush.py))
+	bash scripts/setup-postgres.sh
+	$(PYTHON) scripts/rush.py $(RUSH_ARGS)
 
 backup:
 	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} bash scripts/backup.sh

@@ -3,13 +3,16 @@ against one PostgreSQL database and one Redis, and a journey that alternates bet
 one cookie jar, as a user behind a load balancer would: log in on A, the session works on B;
 Excel preview on A, apply on B (the pending upload is in the shared storage); five wrong
 passwords spread over A and B lock the account (the throttle counts in Redis); a hearing answer
-submitted on A, its receipt on B.
+submitted on A, its receipt on B; through the API, a draft saved on A and read with its version
+on B, a stale save on B after that refused with 409, and a submission on B whose receipt and
+retried submit on A give the same receipt and one row.
 
 The servers run on a database of their own (created, migrated and loaded here), not on
 pytest-django's test database, which they could not see inside its transaction."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -361,3 +364,140 @@ def test_hearing_submission_on_one_server_receipt_on_the_other(cluster):
     assert receipt.status_code == 200
     assert sha256 in receipt.text
     assert "Kari Nordmann" in receipt.text
+
+
+# A second invited organisation with a member who answers through the API (token), for the
+# draft journeys: its draft is not the one the journey above submits.
+SECOND_MEMBER = "medlem2.skalering@kommune.example.no"
+SETUP_SECOND = f"""
+import json
+from rest_framework.authtoken.models import Token
+from hoering.models import Hoering, Invitasjon
+from hoering.services import svar as services
+from partnerskap.models import Bruker, BrukerRolle, Organisasjon
+hoering = Hoering.objects.get(tittel="Høring i skaleringstesten")
+taken = Invitasjon.objects.filter(hoering=hoering).values_list("organisasjon_id", flat=True)
+org = Organisasjon.objects.filter(er_gruppe=False).exclude(slug="bfk").exclude(
+    pk__in=list(taken)
+).order_by("pk")[0]
+Invitasjon.objects.create(
+    hoering=hoering, organisasjon=org, epost="post2@kommune.example.no",
+    token="skalering-" + "b" * 40,
+)
+member = Bruker.objects.create_user(
+    email={SECOND_MEMBER!r}, password={PASSWORD!r}, rolle=BrukerRolle.MEDLEM, organisasjon=org
+)
+draft = services.svar_start(actor=member, hoering=hoering)
+print(json.dumps({{"svar": draft.pk, "token": Token.objects.create(user=member).key}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def api_member(cluster):
+    """(svar pk, headers with the second member's API token)."""
+    url = cluster[2]
+    data = json.loads(
+        manage("shell", "-c", SETUP_SECOND, DATABASE_URL=url).stdout.strip().splitlines()[-1]
+    )
+    return data["svar"], {"Authorization": f"Token {data['token']}", "Accept-Language": "en"}
+
+
+def _submitted_rows(url: str, svar: int) -> list[tuple]:
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, s.versjon_nr, s.sha256, s.innsendt FROM hoering_hoeringssvar s "
+                "JOIN hoering_hoeringssvar d ON d.hoering_id = s.hoering_id "
+                "AND d.organisasjon_id = s.organisasjon_id "
+                "WHERE d.id = %s AND s.status = 'innsendt'",
+                (svar,),
+            )
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def test_draft_saved_on_one_server_read_with_its_version_on_the_other(cluster, api_member):
+    a, b, url, *_ = cluster
+    svar, headers = api_member
+    path = f"/api/hoeringssvar/{svar}/"
+    first = requests.get(a.url(path), headers=headers, timeout=30)
+    assert first.status_code == 200, first.text[:2000]
+    read_versjon = first.json()["versjon"]
+
+    saved = requests.patch(
+        a.url(path),
+        json={"versjon": read_versjon, "generelle_merknader": "Lagret på server A"},
+        headers=headers,
+        timeout=30,
+    )
+    assert saved.status_code == 200, saved.text[:2000]
+    assert saved.json()["versjon"] == read_versjon + 1
+
+    on_b = requests.get(b.url(path), headers=headers, timeout=30)
+    assert on_b.status_code == 200
+    assert on_b.json()["versjon"] == read_versjon + 1
+    assert on_b.json()["generelle_merknader"] == "Lagret på server A"
+
+    # A colleague on B still has the version read before A's save: refused, nothing written.
+    stale = requests.patch(
+        b.url(path),
+        json={"versjon": read_versjon, "generelle_merknader": "Gammel fane på server B"},
+        headers=headers,
+        timeout=30,
+    )
+    assert stale.status_code == 409, stale.text[:2000]
+    body = stale.json()
+    assert body["versjon"] == read_versjon + 1
+    assert body["changed_fields"] == ["generelle_merknader"]
+    assert body["changes"][0]["saved"] == "Lagret på server A"
+    assert body["changes"][0]["yours"] == "Gammel fane på server B"
+    after = requests.get(a.url(path), headers=headers, timeout=30).json()
+    assert after["generelle_merknader"] == "Lagret på server A"
+    assert after["versjon"] == read_versjon + 1
+
+    # Re-read on B and save again: now it is saved, and A sees it.
+    retried = requests.patch(
+        b.url(path),
+        json={"versjon": body["versjon"], "generelle_merknader": "Lagret på server B"},
+        headers=headers,
+        timeout=30,
+    )
+    assert retried.status_code == 200, retried.text[:2000]
+    assert requests.get(a.url(path), headers=headers, timeout=30).json()["versjon"] == (
+        read_versjon + 2
+    )
+
+
+def test_api_submission_on_one_server_receipt_and_retry_on_the_other(cluster, api_member):
+    a, b, url, *_ = cluster
+    svar, headers = api_member
+    path = f"/api/hoeringssvar/{svar}/"
+    current = requests.get(b.url(path), headers=headers, timeout=30).json()
+    if not current["generelle_merknader"]:
+        saved = requests.patch(
+            b.url(path),
+            json={"versjon": current["versjon"], "generelle_merknader": "Svar fra server B"},
+            headers=headers,
+            timeout=30,
+        )
+        assert saved.status_code == 200, saved.text[:2000]
+        current = saved.json()
+    submit = {"signatar": "Ola Nordmann", "versjon": current["versjon"]}
+    on_b = requests.post(b.url(path + "send-inn/"), json=submit, headers=headers, timeout=60)
+    assert on_b.status_code == 200, on_b.text[:2000]
+    receipt = on_b.json()
+    assert receipt["id"] == svar and len(receipt["sha256"]) == 64
+
+    # The receipt on A; the same submit retried on A (a lost answer, sent again): the same
+    # receipt back, no second row.
+    on_a = requests.get(a.url(path + "kvittering/"), headers=headers, timeout=30)
+    assert on_a.status_code == 200
+    assert on_a.json() == receipt
+    again = requests.post(a.url(path + "send-inn/"), json=submit, headers=headers, timeout=60)
+    assert again.status_code == 200
+    assert again.json() == receipt
+    rows = _submitted_rows(url, svar)
+    assert len(rows) == 1
+    assert rows[0][0] == svar and rows[0][2] == receipt["sha256"]
