@@ -368,7 +368,15 @@ def forslag_create(
     if tema.program_id not in set(programmes_for(verksted).values_list("pk", flat=True)):
         raise ValidationError({"tema": _("Theme: choose a theme of the workshop's programme.")})
     fields: dict[str, Any] = dict(prefill(rows))
-    title = (tittel or _title(gruppe, fields, rows)).strip()[:TITLE_MAX_LENGTH]
+    if len(tittel.strip()) > TITLE_MAX_LENGTH:
+        # A title the planner typed is refused, never cut; one made from the inputs is shortened.
+        raise ValidationError(
+            {
+                "tittel": _("Title: at most %(max)d characters (this one has %(n)d).")
+                % {"max": TITLE_MAX_LENGTH, "n": len(tittel.strip())}
+            }
+        )
+    title = (tittel.strip() or _title(gruppe, fields, rows).strip()[:TITLE_MAX_LENGTH]).strip()
     reason = _("Proposed from the workshop «%(verksted)s»") % {"verksted": verksted.tittel}
     tiltak = tiltak_create(
         actor=actor,

@@ -252,3 +252,20 @@ def test_summary_pdf_xlsx_and_csv(users, client_for):
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == 13
     assert lines[1][3].startswith("'=HYPERLINK")
+
+
+def test_a_typed_title_over_the_limit_is_refused_never_cut(users):
+    from tiltak.models import TITLE_MAX_LENGTH
+
+    v, _, tema = make_workshop(users)
+    i = Innspill.objects.first()
+    with pytest.raises(ValidationError) as exc:
+        services.forslag_create(
+            actor=users["planner"],
+            verksted=v,
+            tema=tema,
+            innspill=i,
+            tittel="x" * (TITLE_MAX_LENGTH + 1),
+        )
+    assert "tittel" in exc.value.message_dict
+    assert not Tiltak.objects.exists()
