@@ -68,9 +68,7 @@ def _orm_unconfirmed(hoering) -> tuple[int, int]:
                     StandpunktValg.PAATAR_HOVEDANSVAR,
                     StandpunktValg.BEKREFTER_SAMARBEID,
                 ]
-            ).values_list(
-                "svar__organisasjon_id", flat=True
-            )
+            ).values_list("svar__organisasjon_id", flat=True)
         )
         declining = set(
             said.filter(standpunkt=StandpunktValg.KAN_IKKE).values_list(
@@ -137,9 +135,10 @@ def test_the_tile_counts_what_the_orm_counts_and_links_for_planners(users):
         since_later = later.xpath('//*[@data-count="answers-since"]')[0].text_content()
         after = submitted.filter(innsendt__date__gte="2018-09-10").count()
         assert since_later.split()[0] == str(after) == str(answered - 1)
-        assert early.organisasjon.navn not in later.xpath('//*[@data-count="answers-since"]')[
-            0
-        ].getnext().text_content()
+        assert (
+            early.organisasjon.navn
+            not in later.xpath('//*[@data-count="answers-since"]')[0].getnext().text_content()
+        )
 
 
 def test_the_tile_shows_while_a_hearing_runs_or_recently_closed(users):
