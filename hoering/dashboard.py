@@ -119,7 +119,7 @@ def since_context(programme, *, since=None, user=None, **options) -> dict | None
             {
                 "organisasjon": s.organisasjon.navn,
                 "hoering": s.hoering.tittel,
-                "when": format_deadline(s.innsendt),
+                "when": format_deadline(s.innsendt) if s.innsendt else "",
                 "version": s.versjon_nr,
                 "url": s.get_absolute_url() if readable[s.hoering_id] else "",
             }
