@@ -25,3 +25,8 @@ class HoeringConfig(AppConfig):
         register_panel(TILTAK_PANEL)
         register_trace_check(trace_check)
         register_routes("hoering.api.verksted.register")
+
+        # The board's dashboard tile, «since the last meeting» and the case papers' summary.
+        from . import dashboard
+
+        dashboard.register()

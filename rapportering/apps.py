@@ -26,3 +26,8 @@ class RapporteringConfig(AppConfig):
         # links to them on the programme page.
         sections.register()
         panels.register()
+
+        # Indicators, reports since the last meeting, the annual report part, report colours.
+        from . import dashboard_sections
+
+        dashboard_sections.register()

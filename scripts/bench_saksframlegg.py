@@ -12,7 +12,10 @@ Prints, for the Buskerud programme (164 tiltak) and a programme ten times its si
 - the same PDF served from the cache (GET /saksframlegg/<id>/pdf/ once it is stored), p50;
 - the .docx;
 - the dashboard page p50/p95 (RUNS requests, default 15) and its query count.
-Figures, not a pass/fail test. Set PDF_10X=0 to skip the 10× PDFs (they take minutes)."""
+Figures, not a pass/fail test. Set PDF_10X=0 to skip the 10× PDFs (they take minutes).
+PARTS chooses the saksframlegg's parts (default «programme_table»), e.g.
+PARTS=programme_table,hoering_summary,aarsrapport — the demo hearing (Hallingdal's answer) and
+the demo reporting are loaded when their parts are asked for."""
 
 import datetime
 import os
@@ -36,6 +39,7 @@ from django.test.utils import setup_test_environment, teardown_test_environment 
 from django.utils.html import escape  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "15"))
+PARTS = [p.strip() for p in os.environ.get("PARTS", "programme_table").split(",") if p.strip()]
 # PDF timings: the best of REPEAT runs (the machine is shared; the minimum is the least noisy).
 REPEAT = int(os.environ.get("REPEAT", "2"))
 FLOOR_CSS = (
@@ -149,8 +153,9 @@ def report(label: str, programme, admin, *, pdfs: bool = True) -> None:
         forslag_til_vedtak="1. Fylkesutvalget vedtar handlingsprogrammet.",
         saksopplysninger="Programmet har vært på høring.\n\n- 45 inviterte\n- 31 svar",
         vurdering="Fylkesrådmannen tilrår at programmet vedtas.",
-        deler=["programme_table"],
+        deler=PARTS,
     )
+    print(f"  parts: {', '.join(PARTS)}", flush=True)
     rows_time, rows = seconds(lambda: document.programme_rows(programme))
     floors, parts, wholes = [], [], []
     for _ in range(REPEAT):
@@ -200,6 +205,10 @@ def main() -> None:
         with override_settings(MEDIA_ROOT=media, ALLOWED_HOSTS=["127.0.0.1"]):
             call_command("createcachetable", verbosity=0)
             demo_load()
+            if "hoering_summary" in PARTS:
+                call_command("load_demo_hoering", verbosity=0)
+            if "aarsrapport" in PARTS:
+                call_command("load_demo_rapportering", verbosity=0)
             admin = Bruker.objects.create_user(
                 email="bench@example.no", password=None, rolle=BrukerRolle.ADMINISTRATOR
             )

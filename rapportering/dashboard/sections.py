@@ -21,6 +21,14 @@ CHANGES = "tiltak_changes"
 PROGRAMME_TABLE = "programme_table"
 
 
+def _report_rule():
+    """The rule of the reports' colours (rapportering.dashboard_sections), shown with the
+    status rule."""
+    from rapportering import dashboard_sections
+
+    return dashboard_sections.REPORT_RULE
+
+
 def progress_context(programme, **options) -> dict:
     status = selectors.status_per_tema(programme=programme)
     search = reverse("tiltak:tiltak_search")
@@ -84,6 +92,7 @@ def progress_context(programme, **options) -> dict:
             for c, label, n in status.colour_totals()
         ],
         "rule": selectors.COLOUR_RULE,
+        "report_rule": _report_rule(),
         "chart": chart,
     }
 
