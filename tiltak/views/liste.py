@@ -13,6 +13,7 @@ from partnerskap.errors import ServiceError
 from tiltak.forms import ListUploadForm
 from tiltak.services.excel import apply as excel_apply
 from tiltak.services.excel import liste
+from tiltak.services.excel import pending as pending_uploads
 from tiltak.services.excel.types import ImportRefused, UnknownOrganisation
 
 from . import excel
@@ -36,7 +37,9 @@ def programme_list_import(request, pk: int):
             actor=request.user, programme=programme, data=data, filename=filename
         )
         if preview.ok:
-            excel._set_pending(request, programme, token=excel._store(data), filename=filename)
+            excel._set_pending(
+                request, programme, token=pending_uploads.store(data), filename=filename
+            )
             return redirect("tiltak:programme_list_preview", pk=programme.pk)
     return render(
         request,
