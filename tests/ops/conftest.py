@@ -161,10 +161,11 @@ def demo_database(scratch_databases):
         pytest.skip("PostgreSQL pass only")
     url = scratch_databases.create("demo")
     manage("migrate", "--noinput", "-v", "0", DATABASE_URL=url)
-    manage("load_demo", "-v", "0", DATABASE_URL=url)
-    # The cache table, as `make serve` makes it: a test that starts gunicorn with
+    # The cache table, as `make run` and `make serve` make it, before the demo data: every write
+    # replaces the rendered pages' version in the cache, and a test that starts gunicorn with
     # SERVE_SKIP_PREPARE=1 must not depend on another having run the preparation first.
     manage("createcachetable", DATABASE_URL=url)
+    manage("load_demo", "-v", "0", DATABASE_URL=url)
     edited = manage("shell", "-c", HISTORY_EDIT, DATABASE_URL=url).stdout.strip().splitlines()[-1]
     return url, int(edited)
 

@@ -150,6 +150,7 @@ def cluster(scratch_databases, redis_url, tmp_path_factory):
         "WEB_CONCURRENCY": "1",
     }
     manage("migrate", "--noinput", "-v", "0", DATABASE_URL=url)
+    manage("createcachetable", DATABASE_URL=url)
     manage("load_demo", "-v", "0", DATABASE_URL=url)
     programme = int(manage("shell", "-c", SETUP, DATABASE_URL=url).stdout.split()[-1])
     svar = int(manage("shell", "-c", SETUP_HEARING, DATABASE_URL=url).stdout.split()[-1])
